@@ -1,0 +1,321 @@
+//! Config + page list + template names → `Plan`: the exact pages to render, each with a
+//! checked destination, an existing template and its full context. Pure: no file is touched,
+//! every cross-page rule (clashes, missing templates) is checked here, before rendering.
+
+use std::collections::BTreeMap;
+
+use anyhow::{Result, bail};
+use serde_json::{Map, Value};
+
+use crate::catalog;
+use crate::config::Config;
+use crate::pages::PageSpec;
+use crate::safe_path;
+use crate::suggest;
+use crate::templates::{BUILTIN_PAGE, Engine};
+
+/// One page to render.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// Normalised relative destination inside the output.
+    pub dest: String,
+    pub template: String,
+    pub context: Map<String, Value>,
+    /// Where the page was asked for, for messages: `DOWNPAGE_PAGES entry 2`, `DOWNPAGE_CODES 502`.
+    pub origin: String,
+}
+
+/// Every page to render, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub pages: Vec<Page>,
+}
+
+/// Builds the plan. `specs_source` names where `specs` came from (`DOWNPAGE_PAGES`, or
+/// `DOWNPAGE_PAGES_FILE <path>`).
+pub fn plan(
+    config: &Config,
+    specs: Vec<PageSpec>,
+    specs_source: &str,
+    engine: &Engine,
+) -> Result<Plan> {
+    let mut pages = Vec::new();
+    for (i, spec) in specs.into_iter().enumerate() {
+        let origin = format!("{specs_source} entry {}", i + 1);
+        let dest =
+            safe_path::check_dest(&spec.dest).map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
+        if !engine.has(&spec.template) {
+            bail!("{}", not_found(&spec.template, &dest, &origin, engine));
+        }
+        let code = code_of(&spec.context).or_else(|| catalog::code_from_dest(&dest));
+        let context = context_for(config, code, &dest, spec.context);
+        pages.push(Page {
+            dest,
+            template: spec.template,
+            context,
+            origin,
+        });
+    }
+    for &code in &config.codes {
+        let dest = format!("{code}.html");
+        let own = format!("downpage/{code}.html");
+        let template = if engine.has(&own) {
+            own
+        } else {
+            BUILTIN_PAGE.to_string()
+        };
+        let context = context_for(config, Some(code), &dest, Map::new());
+        pages.push(Page {
+            dest,
+            template,
+            context,
+            origin: format!("DOWNPAGE_CODES {code}"),
+        });
+    }
+    check_clashes(&pages)?;
+    Ok(Plan { pages })
+}
+
+/// A status code set in a page's own context, as a number or a numeric string.
+fn code_of(context: &Map<String, Value>) -> Option<u16> {
+    match context.get("code")? {
+        Value::Number(n) => n.as_u64().and_then(|c| u16::try_from(c).ok()),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+/// Context layers, later winning: catalog words for the code, `DOWNPAGE_CONTEXT`,
+/// `DOWNPAGE_VAR_*`, the page's own context.
+fn context_for(
+    config: &Config,
+    code: Option<u16>,
+    dest: &str,
+    own: Map<String, Value>,
+) -> Map<String, Value> {
+    let mut ctx = Map::new();
+    if let Some(code) = code {
+        ctx.insert("code".into(), Value::from(code));
+        if let Some(entry) = catalog::lookup(code) {
+            ctx.insert("title".into(), Value::from(entry.title.as_str()));
+            ctx.insert("message".into(), Value::from(entry.message.as_str()));
+            ctx.insert("hint".into(), Value::from(entry.hint.as_str()));
+        }
+    }
+    ctx.insert("dest".into(), Value::from(dest));
+    ctx.extend(config.context.clone());
+    ctx.extend(config.vars.clone());
+    ctx.extend(own);
+    ctx
+}
+
+fn not_found(template: &str, dest: &str, origin: &str, engine: &Engine) -> String {
+    let mut searched: Vec<String> = engine
+        .dirs
+        .iter()
+        .map(|d| d.display().to_string())
+        .collect();
+    searched.push("the built-in templates".into());
+    let hint = suggest::did_you_mean(&suggest::near(
+        template,
+        engine.names.iter().map(String::as_str),
+    ));
+    let fix = if engine.dirs.is_empty() {
+        ": set DOWNPAGE_TEMPLATE_DIR to the folder that holds it"
+    } else {
+        ""
+    };
+    format!(
+        "{origin}: template \"{template}\" for page {dest} not found; searched {}{hint}{fix}",
+        searched.join(", ")
+    )
+}
+
+/// Two pages on one destination, or a page where another needs a folder.
+fn check_clashes(pages: &[Page]) -> Result<()> {
+    let mut by_dest: BTreeMap<&str, &Page> = BTreeMap::new();
+    for page in pages {
+        if let Some(other) = by_dest.insert(&page.dest, page) {
+            bail!(
+                "{} and {} both write {}: give one of them another destination",
+                other.origin,
+                page.origin,
+                page.dest
+            );
+        }
+    }
+    for page in pages {
+        let mut prefix = String::new();
+        for part in page
+            .dest
+            .split('/')
+            .collect::<Vec<_>>()
+            .split_last()
+            .map_or(&[][..], |(_, p)| p)
+        {
+            prefix.push_str(part);
+            if let Some(file) = by_dest.get(prefix.as_str()) {
+                bail!(
+                    "{} writes the file {} but {} needs it to be a folder for {}: rename one of them",
+                    file.origin,
+                    file.dest,
+                    page.origin,
+                    page.dest
+                );
+            }
+            prefix.push('/');
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::template_dirs::Source;
+
+    fn config(vars: &[(&str, &str)]) -> Config {
+        Config::from_vars(vars.iter().map(|(k, v)| (k.to_string(), v.to_string()))).unwrap()
+    }
+
+    fn engine(names: &[&str]) -> Engine {
+        let sources = names
+            .iter()
+            .map(|n| Source {
+                name: n.to_string(),
+                path: n.into(),
+                text: "x".into(),
+            })
+            .collect();
+        Engine::new(sources, vec!["/site/templates".into()]).unwrap()
+    }
+
+    fn spec(dest: &str, template: &str, ctx: Value) -> PageSpec {
+        PageSpec {
+            dest: dest.into(),
+            template: template.into(),
+            context: ctx.as_object().cloned().unwrap_or_default(),
+        }
+    }
+
+    #[test]
+    fn zero_config_plans_default_codes_with_catalog_words() {
+        let plan = plan(&config(&[]), vec![], "DOWNPAGE_PAGES", &engine(&[])).unwrap();
+        let dests: Vec<_> = plan.pages.iter().map(|p| p.dest.as_str()).collect();
+        assert_eq!(dests, ["500.html", "502.html", "503.html", "504.html"]);
+        assert_eq!(plan.pages[1].template, BUILTIN_PAGE);
+        assert_eq!(plan.pages[1].context["title"], "Bad Gateway");
+        assert_eq!(plan.pages[1].context["code"], 502);
+    }
+
+    #[test]
+    fn site_can_replace_one_code_page() {
+        let c = config(&[("DOWNPAGE_CODES", "502,503")]);
+        let plan = plan(&c, vec![], "X", &engine(&["downpage/503.html"])).unwrap();
+        assert_eq!(plan.pages[0].template, BUILTIN_PAGE);
+        assert_eq!(plan.pages[1].template, "downpage/503.html");
+    }
+
+    #[test]
+    fn context_precedence_page_over_vars_over_global_over_catalog() {
+        let c = config(&[
+            ("DOWNPAGE_PAGES", "x"),
+            (
+                "DOWNPAGE_CONTEXT",
+                r#"{"a":"global","b":"global","c":"global","title":"G"}"#,
+            ),
+            ("DOWNPAGE_VAR_B", "var"),
+            ("DOWNPAGE_VAR_C", "var"),
+        ]);
+        let specs = vec![spec("503.html", "t.html", serde_json::json!({"c": "page"}))];
+        let plan = plan(&c, specs, "X", &engine(&["t.html"])).unwrap();
+        let ctx = &plan.pages[0].context;
+        assert_eq!(
+            (ctx["a"].as_str(), ctx["b"].as_str(), ctx["c"].as_str()),
+            (Some("global"), Some("var"), Some("page"))
+        );
+        assert_eq!(ctx["title"], "G");
+        assert_eq!(ctx["message"], "The service is temporarily unavailable.");
+    }
+
+    #[test]
+    fn code_from_context_brings_catalog_words() {
+        let specs = vec![spec(
+            "down.html",
+            "t.html",
+            serde_json::json!({"code": "429"}),
+        )];
+        let plan = plan(
+            &config(&[("DOWNPAGE_PAGES", "x")]),
+            specs,
+            "X",
+            &engine(&["t.html"]),
+        )
+        .unwrap();
+        assert_eq!(plan.pages[0].context["title"], "Too Many Requests");
+        assert_eq!(plan.pages[0].context["code"], "429");
+    }
+
+    #[test]
+    fn missing_template_names_page_folders_and_near_matches() {
+        let specs = vec![spec("502.html", "myapp/downpage_52.html", Value::Null)];
+        let e = plan(
+            &config(&[("DOWNPAGE_PAGES", "x")]),
+            specs,
+            "DOWNPAGE_PAGES",
+            &engine(&["myapp/downpage_502.html"]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            e,
+            "DOWNPAGE_PAGES entry 1: template \"myapp/downpage_52.html\" for page 502.html not found; searched /site/templates, the built-in templates; did you mean \"myapp/downpage_502.html\"?"
+        );
+    }
+
+    #[test]
+    fn clashes_are_errors_naming_both() {
+        let c = config(&[("DOWNPAGE_PAGES", "x"), ("DOWNPAGE_CODES", "502")]);
+        let e = plan(
+            &c,
+            vec![spec("./502.html", "t.html", Value::Null)],
+            "DOWNPAGE_PAGES",
+            &engine(&["t.html"]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            e,
+            "DOWNPAGE_PAGES entry 1 and DOWNPAGE_CODES 502 both write 502.html: give one of them another destination"
+        );
+        let specs = vec![
+            spec("a", "t.html", Value::Null),
+            spec("a/b.html", "t.html", Value::Null),
+        ];
+        let e = plan(
+            &config(&[("DOWNPAGE_PAGES", "x")]),
+            specs,
+            "P",
+            &engine(&["t.html"]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("needs it to be a folder"), "{e}");
+    }
+
+    #[test]
+    fn bad_destination_is_named_with_its_entry() {
+        let e = plan(
+            &config(&[("DOWNPAGE_PAGES", "x")]),
+            vec![spec("../x.html", "t.html", Value::Null)],
+            "DOWNPAGE_PAGES",
+            &engine(&["t.html"]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("DOWNPAGE_PAGES entry 1: destination \"../x.html\" contains \"..\""),
+            "{e}"
+        );
+    }
+}

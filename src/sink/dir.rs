@@ -1,0 +1,216 @@
+//! The output folder sink: each page goes to a temporary file beside its destination, and
+//! only `commit` renames them into place, so nginx serving the folder never sees a partial
+//! page and a failed run replaces nothing. Pages whose bytes are already there are left
+//! alone (their mtime too). Files end up 0644 and folders 0755 whatever the umask. Nothing
+//! is written through a symlink, so nothing lands outside the folder. An exclusive lock on
+//! the folder makes concurrent runs take turns.
+
+use std::collections::HashSet;
+use std::fs::{self, DirBuilder, File, OpenOptions};
+use std::io::{ErrorKind, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use super::{Sink, Summary};
+use crate::safe_path::TEMP_PREFIX;
+
+const FILE_MODE: u32 = 0o644;
+const DIR_MODE: u32 = 0o755;
+
+/// Writes pages into a folder, atomically, on commit.
+pub struct DirSink {
+    root: PathBuf,
+    /// Held for the sink's life: concurrent runs into one folder take turns.
+    _lock: File,
+    /// Folders already checked (and swept of old temporary files), relative to `root`.
+    ready_dirs: HashSet<String>,
+    /// (temporary file, final path) for every changed page, in order.
+    staged: Vec<(PathBuf, PathBuf)>,
+    summary: Summary,
+    seq: u64,
+}
+
+impl DirSink {
+    /// Opens (creating when missing) and locks the output folder.
+    pub fn open(root: &Path) -> Result<DirSink> {
+        match fs::metadata(root) {
+            Ok(meta) if meta.is_dir() => {}
+            Ok(_) => bail!(
+                "output folder {} is a file, not a folder: set DOWNPAGE_OUTPUT_DIR to a folder",
+                root.display()
+            ),
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                DirBuilder::new()
+                    .recursive(true)
+                    .mode(DIR_MODE)
+                    .create(root)
+                    .with_context(|| {
+                        format!("creating output folder {} (DOWNPAGE_OUTPUT_DIR): check that its parent exists and is writable", root.display())
+                    })?;
+                fs::set_permissions(root, fs::Permissions::from_mode(DIR_MODE))
+                    .with_context(|| format!("setting mode 0755 on {}", root.display()))?;
+            }
+            Err(e) => {
+                return Err(e).with_context(|| {
+                    format!(
+                        "reading output folder {} (DOWNPAGE_OUTPUT_DIR)",
+                        root.display()
+                    )
+                });
+            }
+        }
+        let lock = File::open(root)
+            .with_context(|| format!("opening output folder {}", root.display()))?;
+        lock.lock()
+            .with_context(|| format!("locking output folder {}", root.display()))?;
+        Ok(DirSink {
+            root: root.to_path_buf(),
+            _lock: lock,
+            ready_dirs: HashSet::new(),
+            staged: Vec::new(),
+            summary: Summary::default(),
+            seq: 0,
+        })
+    }
+
+    /// Makes sure the folder `rel` (relative, `/`-separated, may be empty) exists as a real
+    /// folder under the root, creating what is missing, and sweeps old temporary files from it.
+    fn ready_dir(&mut self, rel: &str) -> Result<PathBuf> {
+        let mut path = self.root.clone();
+        let mut so_far = String::new();
+        for part in rel.split('/').filter(|p| !p.is_empty()) {
+            path.push(part);
+            if !so_far.is_empty() {
+                so_far.push('/');
+            }
+            so_far.push_str(part);
+            if self.ready_dirs.contains(&so_far) {
+                continue;
+            }
+            match fs::symlink_metadata(&path) {
+                Ok(m) if m.file_type().is_symlink() => bail!(
+                    "{} is a symbolic link: downpage never writes through links (they can lead outside the output folder); remove it",
+                    path.display()
+                ),
+                Ok(m) if !m.is_dir() => bail!(
+                    "{} is a file where a folder is needed: remove it or choose another destination",
+                    path.display()
+                ),
+                Ok(_) => {}
+                Err(e) if e.kind() == ErrorKind::NotFound => {
+                    DirBuilder::new()
+                        .mode(DIR_MODE)
+                        .create(&path)
+                        .with_context(|| format!("creating folder {}", path.display()))?;
+                    fs::set_permissions(&path, fs::Permissions::from_mode(DIR_MODE))
+                        .with_context(|| format!("setting mode 0755 on {}", path.display()))?;
+                }
+                Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+            }
+            self.ready_dirs.insert(so_far.clone());
+            sweep(&path)?;
+        }
+        if rel.is_empty() && self.ready_dirs.insert(String::new()) {
+            sweep(&path)?;
+        }
+        Ok(path)
+    }
+}
+
+/// Removes temporary files left by a run that died (we hold the folder's lock, so no live
+/// run owns them).
+fn sweep(dir: &Path) -> Result<()> {
+    let entries = fs::read_dir(dir).with_context(|| format!("reading folder {}", dir.display()))?;
+    for entry in entries.flatten() {
+        if entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with(TEMP_PREFIX))
+        {
+            let path = entry.path();
+            fs::remove_file(&path)
+                .with_context(|| format!("removing leftover temporary file {}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+impl Sink for DirSink {
+    fn stage(&mut self, dest: &str, bytes: &[u8]) -> Result<()> {
+        let (parent, file) = dest.rsplit_once('/').unwrap_or(("", dest));
+        let dir = self.ready_dir(parent)?;
+        let target = dir.join(file);
+        self.summary.bytes += bytes.len() as u64;
+        match fs::symlink_metadata(&target) {
+            Ok(m) if m.file_type().is_symlink() => bail!(
+                "{} is a symbolic link: downpage never writes through links (they can lead outside the output folder); remove it",
+                target.display()
+            ),
+            Ok(m) if m.is_dir() => bail!(
+                "page {dest}: {} is a folder: remove it or choose another destination",
+                target.display()
+            ),
+            Ok(m)
+                if m.len() == bytes.len() as u64
+                    && fs::read(&target).is_ok_and(|old| old == bytes) =>
+            {
+                let mode = m.permissions().mode() & 0o777;
+                if mode == FILE_MODE {
+                    self.summary.unchanged += 1;
+                    return Ok(());
+                }
+            }
+            _ => {}
+        }
+        self.seq += 1;
+        let temp = dir.join(format!("{TEMP_PREFIX}{}-{}", std::process::id(), self.seq));
+        let write = || -> std::io::Result<()> {
+            let mut f = OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(FILE_MODE)
+                .open(&temp)?;
+            f.set_permissions(fs::Permissions::from_mode(FILE_MODE))?;
+            f.write_all(bytes)
+        };
+        if let Err(e) = write() {
+            let _ = fs::remove_file(&temp);
+            let hint = match e.kind() {
+                ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => {
+                    ": make the output folder writable by this user, or point DOWNPAGE_OUTPUT_DIR at a writable volume"
+                }
+                ErrorKind::StorageFull => ": the volume is full; free space or give it more",
+                _ => "",
+            };
+            return Err(e)
+                .with_context(|| format!("writing page {dest} to {}{hint}", dir.display()));
+        }
+        self.staged.push((temp, target));
+        Ok(())
+    }
+
+    fn commit(mut self: Box<Self>) -> Result<Summary> {
+        let staged = std::mem::take(&mut self.staged);
+        for (i, (temp, target)) in staged.iter().enumerate() {
+            if let Err(e) = fs::rename(temp, target) {
+                for (rest, _) in &staged[i..] {
+                    let _ = fs::remove_file(rest);
+                }
+                return Err(e).with_context(|| format!("moving {} into place", target.display()));
+            }
+        }
+        self.summary.written = staged.len();
+        Ok(self.summary.clone())
+    }
+}
+
+impl Drop for DirSink {
+    /// An uncommitted sink removes what it staged: a failed run leaves no temporary files.
+    fn drop(&mut self) {
+        for (temp, _) in &self.staged {
+            let _ = fs::remove_file(temp);
+        }
+    }
+}

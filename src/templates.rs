@@ -1,0 +1,231 @@
+//! The template set: built-in templates (embedded, under `downpage/`) plus the site's own,
+//! the site's winning on the same name, compiled once into one Tera instance. Also turns
+//! Tera's errors into one line with the template, line and cause.
+
+use std::path::PathBuf;
+
+use anyhow::{Result, anyhow};
+use tera::Tera;
+
+use crate::template_dirs::Source;
+
+/// Built-in templates, named as users override them.
+pub const BUILTINS: &[(&str, &str)] = &[
+    (
+        "downpage/base.html",
+        include_str!("../templates/downpage/base.html"),
+    ),
+    (
+        "downpage/error.html",
+        include_str!("../templates/downpage/error.html"),
+    ),
+];
+
+/// The template for built-in code pages: `downpage/<code>.html` when the site provides one,
+/// else this.
+pub const BUILTIN_PAGE: &str = "downpage/error.html";
+
+/// The compiled templates and what is needed to explain errors about them.
+pub struct Engine {
+    pub tera: Tera,
+    /// Every template name, sorted.
+    pub names: Vec<String>,
+    /// The folders searched, for "not found" messages.
+    pub dirs: Vec<PathBuf>,
+    /// The site's sources, for locating errors by line.
+    sources: Vec<Source>,
+}
+
+impl Engine {
+    /// Compiles the built-ins and the site's templates.
+    pub fn new(sources: Vec<Source>, dirs: Vec<PathBuf>) -> Result<Engine> {
+        let mut all: Vec<(&str, &str)> = BUILTINS
+            .iter()
+            .filter(|(name, _)| !sources.iter().any(|s| s.name == *name))
+            .copied()
+            .collect();
+        all.extend(sources.iter().map(|s| (s.name.as_str(), s.text.as_str())));
+        let mut tera = Tera::default();
+        tera.add_raw_templates(all.iter().copied())
+            .map_err(|e| anyhow!("{}", flatten(&e, &sources)))?;
+        let mut names: Vec<String> = tera.get_template_names().map(str::to_string).collect();
+        names.sort();
+        Ok(Engine {
+            tera,
+            names,
+            dirs,
+            sources,
+        })
+    }
+
+    /// Whether a template of that name exists.
+    pub fn has(&self, name: &str) -> bool {
+        self.names
+            .binary_search_by(|n| n.as_str().cmp(name))
+            .is_ok()
+    }
+
+    /// One-line description of a Tera error, with the line where it can be found.
+    pub fn explain(&self, err: &tera::Error) -> String {
+        flatten(err, &self.sources)
+    }
+
+    /// Where a template was read from (`built-in` for the embedded ones).
+    pub fn origin(&self, name: &str) -> String {
+        self.sources
+            .iter()
+            .find(|s| s.name == name)
+            .map_or_else(|| "built-in".to_string(), |s| s.path.display().to_string())
+    }
+}
+
+/// Joins Tera's error chain into one line. Parse errors carry a multi-line pest report
+/// (` --> 3:10 ... = expected ...`): keep its position and its expectation. Render errors
+/// about a missing variable get the first line that uses it.
+fn flatten(err: &tera::Error, sources: &[Source]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    let mut template: Option<String> = None;
+    while let Some(e) = current {
+        let text = e.to_string();
+        if template.is_none() {
+            template = quoted_name(&text);
+        }
+        if let Some(pos) = text.find("--> ") {
+            let position = text[pos + 4..].split_whitespace().next().unwrap_or("");
+            let (line, col) = position.split_once(':').unwrap_or((position, "?"));
+            let expected = text
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("= "))
+                .unwrap_or("syntax error");
+            parts.push(format!("line {line} column {col}: {expected}"));
+        } else {
+            let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            if let Some(var) = missing_variable(&one_line) {
+                let in_template = quoted_name(&one_line).or_else(|| template.clone());
+                if let Some((name, line)) = locate(var, in_template.as_deref(), sources) {
+                    parts.push(format!("{one_line} (first used in {name} line {line})"));
+                    current = e.source();
+                    continue;
+                }
+            }
+            parts.push(one_line);
+        }
+        current = e.source();
+    }
+    parts.dedup();
+    parts.join(": ")
+}
+
+/// The first `'quoted'` name in a Tera message ("Failed to render 'x.html'").
+fn quoted_name(text: &str) -> Option<String> {
+    let start = text.find('\'')? + 1;
+    let len = text[start..].find('\'')?;
+    Some(text[start..start + len].to_string())
+}
+
+/// The variable in "Variable `foo.bar` not found in context while rendering 'x'".
+fn missing_variable(text: &str) -> Option<&str> {
+    let rest = text.strip_prefix("Variable `")?;
+    let end = rest.find('`')?;
+    Some(&rest[..end])
+}
+
+/// The template and 1-based line where `var` is first used inside `{{ }}` or `{% %}`,
+/// looking in `preferred` first, then in every other source.
+fn locate(var: &str, preferred: Option<&str>, sources: &[Source]) -> Option<(String, usize)> {
+    let head = var.split(['.', '[']).next().unwrap_or(var);
+    let ordered = sources
+        .iter()
+        .filter(|s| Some(s.name.as_str()) == preferred)
+        .chain(
+            sources
+                .iter()
+                .filter(|s| Some(s.name.as_str()) != preferred),
+        );
+    for source in ordered {
+        for (i, line) in source.text.lines().enumerate() {
+            if uses_identifier(line, head) {
+                return Some((source.name.clone(), i + 1));
+            }
+        }
+    }
+    None
+}
+
+/// Whether `line` has `ident` as a whole word inside a tag.
+fn uses_identifier(line: &str, ident: &str) -> bool {
+    if !(line.contains("{{") || line.contains("{%")) {
+        return false;
+    }
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    line.match_indices(ident).any(|(i, _)| {
+        let before = line[..i].chars().next_back();
+        let after = line[i + ident.len()..].chars().next();
+        !before.is_some_and(is_word) && !after.is_some_and(is_word)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn src(name: &str, text: &str) -> Source {
+        Source {
+            name: name.into(),
+            path: PathBuf::from(format!("/t/{name}")),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn builtins_compile() {
+        let e = Engine::new(vec![], vec![]).unwrap();
+        assert!(e.has("downpage/base.html") && e.has(BUILTIN_PAGE));
+    }
+
+    #[test]
+    fn user_template_overrides_builtin() {
+        let e = Engine::new(
+            vec![src(
+                "downpage/base.html",
+                "MINE {% block content %}{% endblock %}",
+            )],
+            vec![],
+        )
+        .unwrap();
+        let out = e.tera.render(BUILTIN_PAGE, &tera::Context::new()).unwrap();
+        assert!(out.starts_with("MINE"), "{out}");
+        assert_eq!(e.origin("downpage/base.html"), "/t/downpage/base.html");
+        assert_eq!(e.origin(BUILTIN_PAGE), "built-in");
+    }
+
+    #[test]
+    fn syntax_error_is_one_line_with_position() {
+        let err = Engine::new(vec![src("bad.html", "ok\n{{ foo( }}\n")], vec![])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(!err.contains('\n'), "{err}");
+        assert!(
+            err.contains("bad.html") && err.contains("line 2 column"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn missing_variable_gets_its_line() {
+        let e = Engine::new(vec![src("p.html", "a\nb {{ user.name }}\n")], vec![]).unwrap();
+        let err = e.tera.render("p.html", &tera::Context::new()).unwrap_err();
+        let text = e.explain(&err);
+        assert!(text.contains("first used in p.html line 2"), "{text}");
+        assert!(!text.contains('\n'));
+    }
+
+    #[test]
+    fn identifier_matching_is_whole_word() {
+        assert!(uses_identifier("{{ name }}", "name"));
+        assert!(!uses_identifier("{{ surname }}", "name"));
+        assert!(!uses_identifier("name", "name"));
+    }
+}

@@ -1,0 +1,174 @@
+//! The `DOWNPAGE_*` variables: one table that `--help`, the unknown-variable check and the
+//! README's table are all made from, so the three can never drift apart.
+
+/// One documented environment variable.
+#[derive(Debug, Clone, Copy)]
+pub struct Var {
+    /// Full name, e.g. `DOWNPAGE_OUTPUT_DIR`.
+    pub name: &'static str,
+    /// What happens when it is unset.
+    pub default: &'static str,
+    /// One sentence for people.
+    pub meaning: &'static str,
+}
+
+/// Prefix of every variable downpage reads (besides `SOURCE_DATE_EPOCH`).
+pub const PREFIX: &str = "DOWNPAGE_";
+
+/// Prefix of the free-form string variables put into every page's context.
+pub const VAR_PREFIX: &str = "DOWNPAGE_VAR_";
+
+/// Every variable, in the order `--help` and the README list them.
+pub const VARS: &[Var] = &[
+    Var {
+        name: "DOWNPAGE_OUTPUT_DIR",
+        default: "`pages`",
+        meaning: "Folder the pages are written to; created when missing. Pages are replaced atomically (temporary file + rename).",
+    },
+    Var {
+        name: "DOWNPAGE_TEMPLATE_DIR",
+        default: "(none: built-in templates only)",
+        meaning: "The site's template folder(s), `:`-separated, searched in order like Django's `DIRS`; templates are named by their path inside the folder.",
+    },
+    Var {
+        name: "DOWNPAGE_PAGES",
+        default: "(none)",
+        meaning: "Pages to build: a JSON array of `[DEST, TEMPLATE]`, `[DEST, TEMPLATE, {context}]` or `{\"dest\", \"template\", \"context\"}` items, or compact `DEST=TEMPLATE` entries separated by commas or newlines.",
+    },
+    Var {
+        name: "DOWNPAGE_PAGES_FILE",
+        default: "(none)",
+        meaning: "A file holding the page list in either form (for long lists or a mounted ConfigMap); not together with `DOWNPAGE_PAGES`.",
+    },
+    Var {
+        name: "DOWNPAGE_CONTEXT",
+        default: "`{}`",
+        meaning: "JSON object of extra context for every page; a page's own context wins over it.",
+    },
+    Var {
+        name: "DOWNPAGE_VAR_<NAME>",
+        default: "(none)",
+        meaning: "One string variable `<name>` (lower-cased) in every page's context, e.g. `DOWNPAGE_VAR_SITE_NAME=Example` gives `site_name`.",
+    },
+    Var {
+        name: "DOWNPAGE_CODES",
+        default: "`500,502,503,504` when `DOWNPAGE_PAGES` is unset",
+        meaning: "Status codes to build from the built-in pages, comma-separated; written as `<code>.html`.",
+    },
+];
+
+/// Markdown table of [`VARS`]; the README contains exactly this (a test checks it).
+pub fn markdown_table() -> String {
+    let mut out = String::from("| variable | default | meaning |\n|---|---|---|\n");
+    for v in VARS {
+        out.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            v.name, v.default, v.meaning
+        ));
+    }
+    out
+}
+
+/// `--help` text: usage and every variable with its default and meaning.
+pub fn help_text() -> String {
+    let mut out = format!(
+        "downpage {} — render static error pages from Tera templates\n\n\
+         usage: downpage            render the pages (configured by the environment)\n       \
+         downpage check      render everything in memory, write nothing; exit status says if it would succeed\n       \
+         downpage --help     this text\n       \
+         downpage --version  the version\n\n\
+         environment:\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    for v in VARS {
+        let default = v.default.replace('`', "");
+        let meaning = v.meaning.replace('`', "");
+        out.push_str(&format!(
+            "  {}\n      {meaning}\n      default: {default}\n",
+            v.name
+        ));
+    }
+    out
+}
+
+/// Whether `name` (a `DOWNPAGE_*` variable) is one downpage reads.
+pub fn is_known(name: &str) -> bool {
+    name.starts_with(VAR_PREFIX) || VARS.iter().any(|v| v.name == name)
+}
+
+/// Kubernetes injects service-link variables into every pod of a namespace for each Service:
+/// for a Service named `downpage` (or `downpage-x`) that is `DOWNPAGE_SERVICE_HOST`,
+/// `DOWNPAGE_SERVICE_PORT`, `DOWNPAGE_SERVICE_PORT_<NAME>`, `DOWNPAGE_PORT` and
+/// `DOWNPAGE_PORT_<N>_<PROTO>[_PROTO|_PORT|_ADDR]`. They must never break a run.
+pub fn is_service_link(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix(PREFIX) else {
+        return false;
+    };
+    let parts: Vec<&str> = rest.split('_').collect();
+    // The service name part may itself contain `_` (from `-`): look for the marker anywhere.
+    for (i, part) in parts.iter().enumerate() {
+        let tail = &parts[i + 1..];
+        match *part {
+            "SERVICE" if tail == ["HOST"] || tail.first() == Some(&"PORT") => return true,
+            "PORT" => {
+                if tail.is_empty() {
+                    return true;
+                }
+                let numeric = tail[0].chars().all(|c| c.is_ascii_digit()) && !tail[0].is_empty();
+                let proto = tail
+                    .get(1)
+                    .is_some_and(|p| matches!(*p, "TCP" | "UDP" | "SCTP"));
+                let suffix_ok = tail.len() == 2
+                    || (tail.len() == 3 && matches!(tail[2], "PROTO" | "PORT" | "ADDR"));
+                if numeric && proto && suffix_ok {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_links_are_recognised() {
+        for name in [
+            "DOWNPAGE_SERVICE_HOST",
+            "DOWNPAGE_SERVICE_PORT",
+            "DOWNPAGE_SERVICE_PORT_HTTP",
+            "DOWNPAGE_PORT",
+            "DOWNPAGE_PORT_80_TCP",
+            "DOWNPAGE_PORT_80_TCP_ADDR",
+            "DOWNPAGE_PORT_80_TCP_PORT",
+            "DOWNPAGE_PORT_80_TCP_PROTO",
+            "DOWNPAGE_PAGES_SERVICE_HOST",
+            "DOWNPAGE_ERRORS_PORT_443_TCP",
+        ] {
+            assert!(is_service_link(name), "{name}");
+        }
+        for name in [
+            "DOWNPAGE_PAGE",
+            "DOWNPAGE_OUTPUT",
+            "DOWNPAGE_PORTS",
+            "DOWNPAGE_SERVICE",
+        ] {
+            assert!(!is_service_link(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn every_var_is_known_and_documented() {
+        for v in VARS {
+            if !v.name.contains('<') {
+                assert!(is_known(v.name));
+            }
+            assert!(!v.meaning.is_empty());
+        }
+        assert!(is_known("DOWNPAGE_VAR_SITE_NAME"));
+        assert!(!is_known("DOWNPAGE_OUTPUTDIR"));
+    }
+}
