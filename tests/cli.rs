@@ -1,0 +1,505 @@
+//! End-to-end tests of the core: the real binary, a cleared environment, real folders.
+
+mod support;
+
+use std::fs;
+use std::os::unix::fs::symlink;
+
+use support::{Test, mode};
+
+const BASE: &str = "<!DOCTYPE html><html><head><title>{% block title %}{{ title }}{% endblock %}</title></head>\
+<body>{% include \"partials/header.html\" %}<main>{% block content %}{% endblock %}</main></body></html>\n";
+const HEADER: &str = "<header>{{ site_name | default(value=\"Site\") }}</header>";
+const P502: &str = "{% extends \"base.html\" %}{% block content %}<h1>{{ code }} {{ title }}</h1><p>{{ message }}</p>{% endblock %}";
+const P503: &str = "{% extends \"base.html\" %}{% block content %}<h1>{{ name | default(value=title) }}</h1>{% endblock %}";
+
+/// The seed's templates: a base with an include, and pages that extend it.
+fn site(name: &str) -> Test {
+    Test::new(name)
+        .file("templates/base.html", BASE)
+        .file("templates/partials/header.html", HEADER)
+        .file("templates/myapp/downpage_502.html", P502)
+        .file("templates/myapp/downpage_503.html", P503)
+        .file("templates/myapp/downpage_504.html", P502)
+        .env("DOWNPAGE_TEMPLATE_DIR", "templates")
+        .env("DOWNPAGE_OUTPUT_DIR", "out")
+}
+
+const SEED_JSON: &str = r#"[["502.html", "myapp/downpage_502.html"],
+ ["503.html", "myapp/downpage_503.html", {"name": "Service Unavailable"}],
+ ["errors/504.html", "myapp/downpage_504.html"]]"#;
+
+#[test]
+fn zero_config_writes_the_builtin_pages_into_pages() {
+    let t = Test::new("zero").umask("077");
+    let r = t.ok();
+    assert_eq!(
+        t.files("pages"),
+        ["500.html", "502.html", "503.html", "504.html"]
+    );
+    let page = t.read("pages/502.html");
+    assert!(
+        page.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"),
+        "{page}"
+    );
+    assert!(page.contains("<title>502 · Bad Gateway</title>"));
+    assert!(page.contains("<h1>Bad Gateway</h1>"));
+    assert!(page.contains("name=\"viewport\""));
+    assert!(
+        !page.contains("http://") && !page.contains("https://"),
+        "no external requests"
+    );
+    assert!(r.stderr.contains("wrote 4 pages"), "{}", r.stderr);
+    assert_eq!(
+        mode(&t.path("pages")),
+        0o755,
+        "folder mode despite umask 077"
+    );
+    assert_eq!(
+        mode(&t.path("pages/502.html")),
+        0o644,
+        "file mode despite umask 077"
+    );
+    assert!(r.stdout.is_empty());
+}
+
+#[test]
+fn codes_pick_other_builtin_pages() {
+    let t = Test::new("codes").env("DOWNPAGE_CODES", "404, 429");
+    t.ok();
+    assert_eq!(t.files("pages"), ["404.html", "429.html"]);
+    assert!(t.read("pages/429.html").contains("Too Many Requests"));
+}
+
+#[test]
+fn seed_example_json_with_extends_include_and_context() {
+    let t = site("seed")
+        .env("DOWNPAGE_PAGES", SEED_JSON)
+        .env("DOWNPAGE_VAR_SITE_NAME", "Example & Co");
+    t.ok();
+    assert_eq!(t.files("out"), ["502.html", "503.html", "errors/504.html"]);
+    assert_eq!(
+        t.read("out/502.html"),
+        "<!DOCTYPE html><html><head><title>Bad Gateway</title></head><body><header>Example &amp; Co</header>\
+<main><h1>502 Bad Gateway</h1><p>Our server did not get a valid answer from the application behind it.</p></main></body></html>\n"
+    );
+    assert!(
+        t.read("out/503.html")
+            .contains("<h1>Service Unavailable</h1>")
+    );
+    assert!(
+        t.read("out/errors/504.html")
+            .contains("<h1>504 Gateway Timeout</h1>")
+    );
+    assert_eq!(mode(&t.path("out/errors")), 0o755);
+}
+
+#[test]
+fn compact_form_and_object_form_give_the_same_pages() {
+    let a = site("compact").env(
+        "DOWNPAGE_PAGES",
+        "502.html=myapp/downpage_502.html,\nerrors/504.html=myapp/downpage_504.html",
+    );
+    a.ok();
+    let b = site("objects").env(
+        "DOWNPAGE_PAGES",
+        r#"[{"dest": "502.html", "template": "myapp/downpage_502.html"}, {"dest": "errors/504.html", "template": "myapp/downpage_504.html", "context": {}}]"#,
+    );
+    b.ok();
+    assert_eq!(a.files("out"), ["502.html", "errors/504.html"]);
+    assert_eq!(a.files("out"), b.files("out"));
+    assert_eq!(a.read("out/502.html"), b.read("out/502.html"));
+}
+
+#[test]
+fn pages_file_holds_the_list() {
+    let t = site("pagesfile")
+        .file(
+            "pages.txt",
+            "# error pages\n502.html=myapp/downpage_502.html\n",
+        )
+        .env("DOWNPAGE_PAGES_FILE", "pages.txt");
+    t.ok();
+    assert_eq!(t.files("out"), ["502.html"]);
+}
+
+#[test]
+fn template_folders_are_searched_in_order_and_across() {
+    let t = Test::new("dirs")
+        .file("first/base.html", "FIRST[{% block content %}{% endblock %}]")
+        .file("second/base.html", "SECOND[{% block content %}{% endblock %}]")
+        .file("second/page.html", "{% extends \"base.html\" %}{% block content %}{% include \"part.html\" %}{% endblock %}")
+        .file("first/part.html", "part-from-first")
+        .env("DOWNPAGE_TEMPLATE_DIR", "first:second")
+        .env("DOWNPAGE_PAGES", "x.html=page.html");
+    t.ok();
+    assert_eq!(t.read("pages/x.html"), "FIRST[part-from-first]");
+}
+
+#[test]
+fn site_base_restyles_every_builtin_page_and_one_code_can_be_replaced() {
+    let t = Test::new("restyle")
+        .file(
+            "t/downpage/base.html",
+            "<mine>{% block content %}{% endblock %}</mine>",
+        )
+        .file("t/downpage/503.html", "maintenance {{ title }}")
+        .env("DOWNPAGE_TEMPLATE_DIR", "t")
+        .env("DOWNPAGE_CODES", "502,503");
+    t.ok();
+    let p502 = t.read("pages/502.html");
+    assert!(
+        p502.starts_with("<mine>") && p502.contains("Bad Gateway"),
+        "{p502}"
+    );
+    assert_eq!(t.read("pages/503.html"), "maintenance Service Unavailable");
+}
+
+#[test]
+fn page_context_wins_over_vars_over_global_context() {
+    let t = Test::new("precedence")
+        .file("t/p.html", "{{ a }} {{ b }} {{ c }} {{ site_name }}")
+        .env("DOWNPAGE_TEMPLATE_DIR", "t")
+        .env(
+            "DOWNPAGE_CONTEXT",
+            r#"{"a": "global", "b": "global", "c": "global"}"#,
+        )
+        .env("DOWNPAGE_VAR_B", "var")
+        .env("DOWNPAGE_VAR_SITE_NAME", "<b>Shop</b>")
+        .env(
+            "DOWNPAGE_PAGES",
+            r#"[["one.html", "p.html"], ["two.html", "p.html", {"c": "page"}]]"#,
+        );
+    t.ok();
+    assert_eq!(
+        t.read("pages/one.html"),
+        "global var global &lt;b&gt;Shop&lt;&#x2F;b&gt;"
+    );
+    assert_eq!(
+        t.read("pages/two.html"),
+        "global var page &lt;b&gt;Shop&lt;&#x2F;b&gt;"
+    );
+}
+
+#[test]
+fn pages_and_codes_together_build_both() {
+    let t = site("both")
+        .env("DOWNPAGE_PAGES", "custom/502.html=myapp/downpage_502.html")
+        .env("DOWNPAGE_CODES", "503");
+    t.ok();
+    assert_eq!(t.files("out"), ["503.html", "custom/502.html"]);
+}
+
+#[test]
+fn check_renders_everything_and_writes_nothing() {
+    let t = site("check").env("DOWNPAGE_PAGES", SEED_JSON).arg("check");
+    let r = t.ok();
+    assert!(r.stderr.contains("check ok: 3 pages"), "{}", r.stderr);
+    assert!(!t.path("out").exists());
+    let bad = site("check-bad")
+        .env("DOWNPAGE_PAGES", "502.html=nope.html")
+        .arg("check");
+    bad.fails(&["template \"nope.html\""]);
+}
+
+#[test]
+fn unchanged_pages_keep_their_mtime() {
+    let t = Test::new("unchanged");
+    t.ok();
+    let before = fs::metadata(t.path("pages/502.html"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let r = t.ok();
+    assert!(r.stderr.contains("0 changed, 4 unchanged"), "{}", r.stderr);
+    assert_eq!(
+        fs::metadata(t.path("pages/502.html"))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        before
+    );
+}
+
+#[test]
+fn help_version_and_arguments() {
+    let help = Test::new("help").arg("--help").ok();
+    for v in downpage::vars::VARS {
+        assert!(help.stdout.contains(v.name), "--help lacks {}", v.name);
+    }
+    let version = Test::new("version").arg("--version").ok();
+    assert_eq!(
+        version.stdout.trim(),
+        format!("downpage {}", env!("CARGO_PKG_VERSION"))
+    );
+    Test::new("badarg")
+        .arg("--output")
+        .fails(&["unknown argument \"--output\"", "DOWNPAGE_"]);
+}
+
+#[test]
+fn readme_variable_table_matches_the_code() {
+    let readme = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let table = downpage::vars::markdown_table();
+    assert!(
+        readme.contains(&table),
+        "README.md must contain exactly this table:\n{table}"
+    );
+}
+
+// ---- bad input: a clear one-line error, non-zero exit, and the earlier pages intact ----
+
+/// A site with one good run done; returns it and the bytes of its page.
+fn after_good_run(name: &str) -> (Test, String) {
+    let t = site(name).env(
+        "DOWNPAGE_PAGES",
+        "502.html=myapp/downpage_502.html,sub/503.html=myapp/downpage_503.html",
+    );
+    t.ok();
+    let page = t.read("out/502.html");
+    (t, page)
+}
+
+fn still_intact(t: &Test, page: &str) {
+    assert_eq!(
+        t.read("out/502.html"),
+        page,
+        "the earlier page must survive byte for byte"
+    );
+    assert_eq!(t.files("out"), ["502.html", "sub/503.html"]);
+}
+
+#[test]
+fn unknown_variable_is_named_with_the_nearest_known_one() {
+    let (t, page) = after_good_run("unknown");
+    let t = t.env("DOWNPAGE_TEMPLATES_DIR", "x");
+    t.fails(&[
+        "unknown variable DOWNPAGE_TEMPLATES_DIR",
+        "did you mean \"DOWNPAGE_TEMPLATE_DIR\"",
+    ]);
+    still_intact(&t, &page);
+}
+
+#[test]
+fn kubernetes_service_links_never_break_a_run() {
+    let (t, page) = after_good_run("links");
+    let t = t
+        .env("DOWNPAGE_SERVICE_HOST", "10.0.0.7")
+        .env("DOWNPAGE_SERVICE_PORT", "80")
+        .env("DOWNPAGE_SERVICE_PORT_HTTP", "80")
+        .env("DOWNPAGE_PORT", "tcp://10.0.0.7:80")
+        .env("DOWNPAGE_PORT_80_TCP", "tcp://10.0.0.7:80")
+        .env("DOWNPAGE_PORT_80_TCP_PROTO", "tcp")
+        .env("DOWNPAGE_PORT_80_TCP_PORT", "80")
+        .env("DOWNPAGE_PORT_80_TCP_ADDR", "10.0.0.7");
+    t.ok();
+    still_intact(&t, &page);
+}
+
+#[test]
+fn malformed_compact_entry_names_entry_and_form() {
+    let (t, page) = after_good_run("compact-bad");
+    let t = t.env(
+        "DOWNPAGE_PAGES",
+        "502.html=myapp/downpage_502.html,503.html",
+    );
+    t.fails(&["DOWNPAGE_PAGES entry 2 \"503.html\" has no template: write DEST=TEMPLATE"]);
+    still_intact(&t, &page);
+}
+
+#[test]
+fn malformed_json_entry_names_entry_and_form() {
+    let (t, page) = after_good_run("json-entry-bad");
+    let t = t.env(
+        "DOWNPAGE_PAGES",
+        r#"[["502.html", "myapp/downpage_502.html"], ["503.html"]]"#,
+    );
+    t.fails(&["DOWNPAGE_PAGES entry 2: an array of 1 items: write [\"502.html\""]);
+    still_intact(&t, &page);
+}
+
+#[test]
+fn invalid_json_gives_line_and_column() {
+    let (t, page) = after_good_run("json-bad");
+    let t2 = t.env(
+        "DOWNPAGE_PAGES",
+        "[\n  [\"502.html\", \"a.html\"],\n  [\"503.html\" \"b.html\"]\n]",
+    );
+    t2.fails(&["DOWNPAGE_PAGES is not valid JSON", "line 3 column"]);
+    still_intact(&t2, &page);
+    let t3 = t2
+        .env("DOWNPAGE_PAGES", "502.html=myapp/downpage_502.html")
+        .env("DOWNPAGE_CONTEXT", "{\"a\": 1,}");
+    t3.fails(&["DOWNPAGE_CONTEXT is not valid JSON", "line 1 column"]);
+    still_intact(&t3, &page);
+}
+
+#[test]
+fn missing_template_names_page_folders_and_near_matches() {
+    let (t, page) = after_good_run("missing");
+    let t = t.env(
+        "DOWNPAGE_PAGES",
+        "502.html=myapp/downpage_502.html,503.html=myapp/downpage_530.html",
+    );
+    t.fails(&[
+        "DOWNPAGE_PAGES entry 2: template \"myapp/downpage_530.html\" for page 503.html not found",
+        "searched templates, the built-in templates",
+        "; did you mean ",
+        "\"myapp/downpage_503.html\"",
+    ]);
+    still_intact(&t, &page);
+}
+
+#[test]
+fn template_syntax_error_names_template_and_line() {
+    let (t, page) = after_good_run("syntax");
+    let t = t.file(
+        "templates/myapp/downpage_503.html",
+        "{% extends \"base.html\" %}\n{% block content %}\n{{ name | }}\n{% endblock %}",
+    );
+    t.fails(&["myapp/downpage_503.html", "line 3 column"]);
+    still_intact(&t, &page);
+}
+
+#[test]
+fn undefined_variable_names_page_template_and_line() {
+    let (t, page) = after_good_run("undefined");
+    let t = t.file("templates/myapp/downpage_503.html", "{% extends \"base.html\" %}\n{% block content %}\n<p>{{ contact.email }}</p>\n{% endblock %}");
+    t.fails(&[
+        "page sub/503.html (DOWNPAGE_PAGES entry 2)",
+        "myapp/downpage_503.html",
+        "Variable `contact.email` not found",
+        "line 3",
+    ]);
+    still_intact(&t, &page);
+}
+
+#[test]
+fn a_failing_later_page_replaces_nothing() {
+    let (t, page) = after_good_run("allornothing");
+    // The first page would change, the second fails to render: neither may be replaced.
+    let t = t
+        .env("DOWNPAGE_VAR_SITE_NAME", "Changed")
+        .file("templates/myapp/downpage_503.html", "{{ missing_value }}");
+    t.fails(&["page sub/503.html", "missing_value"]);
+    still_intact(&t, &page);
+}
+
+#[test]
+fn pages_and_pages_file_together_are_refused() {
+    let (t, page) = after_good_run("both-lists");
+    let t = t
+        .file("list.txt", "502.html=myapp/downpage_502.html")
+        .env("DOWNPAGE_PAGES_FILE", "list.txt");
+    t.fails(&["DOWNPAGE_PAGES and DOWNPAGE_PAGES_FILE are both set"]);
+    still_intact(&t, &page);
+}
+
+#[test]
+fn missing_pages_file_is_named() {
+    let (t, page) = after_good_run("no-list");
+    let t = t
+        .unset("DOWNPAGE_PAGES")
+        .env("DOWNPAGE_PAGES_FILE", "nope.txt");
+    t.fails(&["reading DOWNPAGE_PAGES_FILE nope.txt", "No such file"]);
+    still_intact(&t, &page);
+}
+
+#[test]
+fn clash_between_pages_and_codes_names_both() {
+    let (t, page) = after_good_run("clash");
+    let t = t.env("DOWNPAGE_CODES", "502");
+    t.fails(&["DOWNPAGE_PAGES entry 1 and DOWNPAGE_CODES 502 both write 502.html"]);
+    still_intact(&t, &page);
+}
+
+#[test]
+fn escaping_destinations_are_refused() {
+    let (t, page) = after_good_run("escape");
+    for dest in ["../evil.html", "/tmp/evil.html", "a/../../evil.html"] {
+        let t2 =
+            site("escape-each").env("DOWNPAGE_PAGES", &format!("{dest}=myapp/downpage_502.html"));
+        t2.fails(&["DOWNPAGE_PAGES entry 1: destination", dest]);
+        assert!(
+            !t2.path("out").exists(),
+            "nothing may be written for {dest}"
+        );
+    }
+    let empty = t.env("DOWNPAGE_PAGES", r#"[["", "myapp/downpage_502.html"]]"#);
+    empty.fails(&["destination is empty"]);
+    still_intact(&empty, &page);
+}
+
+#[test]
+fn symlinks_in_the_output_folder_are_never_followed() {
+    let (t, page) = after_good_run("symlink");
+    let outside = t.path("outside");
+    fs::create_dir_all(&outside).unwrap();
+    symlink(&outside, t.path("out/escape")).unwrap();
+    let t = t.env(
+        "DOWNPAGE_PAGES",
+        "502.html=myapp/downpage_502.html,escape/502.html=myapp/downpage_502.html",
+    );
+    t.fails(&["escape is a symbolic link", "never writes through links"]);
+    assert_eq!(
+        fs::read_dir(&outside).unwrap().count(),
+        0,
+        "nothing written outside"
+    );
+    assert_eq!(t.read("out/502.html"), page);
+    symlink(t.path("outside/file.html"), t.path("out/link.html")).unwrap();
+    let t = t.env(
+        "DOWNPAGE_PAGES",
+        r#"[["link.html", "myapp/downpage_502.html", {"code": 502}]]"#,
+    );
+    t.fails(&["link.html is a symbolic link"]);
+    assert!(!t.path("outside/file.html").exists());
+}
+
+#[test]
+fn a_file_where_a_folder_is_needed_is_named() {
+    let (t, page) = after_good_run("file-as-folder");
+    let t = t.file("out/blocker", "x").env(
+        "DOWNPAGE_PAGES",
+        "502.html=myapp/downpage_502.html,blocker/502.html=myapp/downpage_502.html",
+    );
+    t.fails(&["out/blocker is a file where a folder is needed"]);
+    assert_eq!(t.read("out/502.html"), page);
+    let t2 = Test::new("output-is-file")
+        .file("out", "x")
+        .env("DOWNPAGE_OUTPUT_DIR", "out");
+    t2.fails(&["output folder out is a file, not a folder: set DOWNPAGE_OUTPUT_DIR to a folder"]);
+}
+
+#[test]
+fn an_unwritable_output_folder_is_named_with_the_fix() {
+    let (t, page) = after_good_run("readonly");
+    std::process::Command::new("chmod")
+        .args(["-R", "a-w,a+rX"])
+        .arg(t.path("out"))
+        .status()
+        .unwrap();
+    let t = t.as_nobody().env("DOWNPAGE_VAR_SITE_NAME", "Changed");
+    t.fails(&[
+        "writing page 502.html to out",
+        "make the output folder writable",
+    ]);
+    still_intact(&t, &page);
+}
+
+#[test]
+fn missing_template_folder_is_named() {
+    let t = Test::new("nodir").env("DOWNPAGE_TEMPLATE_DIR", "nowhere");
+    t.fails(&["DOWNPAGE_TEMPLATE_DIR folder nowhere cannot be read"]);
+    assert!(!t.path("pages").exists());
+}
+
+#[test]
+fn leftover_temporary_files_are_cleaned_by_the_next_run() {
+    let (t, page) = after_good_run("leftovers");
+    fs::write(t.path("out/.downpage-tmp-99999-1"), "half a pa").unwrap();
+    fs::write(t.path("out/sub/.downpage-tmp-99999-2"), "").unwrap();
+    t.ok();
+    still_intact(&t, &page);
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The whole test suite, as the README gives it and CI runs it:
+#   bash tests/run-all.sh
+# Installs what it needs when missing (as root: apt-get, pip into .ci/tools, npm), then runs
+# the Rust checks (fmt, clippy, unit + integration tests) and every tests/checks/*.sh.
+# Ends with one line "N passed, N failed"; exits non-zero when anything failed.
+# Set DOWNPAGE_TEST_ONLY=name to run only tests/checks/name.sh after the Rust checks.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export ROOT
+export CARGO_TERM_COLOR=never
+
+passed=0
+failed=0
+failures=()
+
+step() { # step NAME COMMAND...: runs one check, counts it
+  local name=$1; shift
+  echo "==> $name"
+  local start=$SECONDS
+  if "$@"; then
+    passed=$((passed + 1)); echo "<== ok: $name ($((SECONDS - start)) s)"
+  else
+    failed=$((failed + 1)); failures+=("$name"); echo "<== FAILED: $name ($((SECONDS - start)) s)"
+  fi
+}
+
+# Tools for the checks that need them; each check script also guards for its own tools.
+if [ "${DOWNPAGE_SKIP_INSTALL:-}" != 1 ]; then
+  bash tests/install-tools.sh || { echo "installing test tools failed"; failed=$((failed + 1)); failures+=("install-tools"); }
+fi
+
+step "cargo fmt --check" cargo fmt --all -- --check
+step "cargo clippy -D warnings" cargo clippy --locked --all-targets -- -D warnings
+step "cargo test" cargo test --locked
+step "release build" cargo build --locked --release
+
+for check in tests/checks/*.sh; do
+  [ -e "$check" ] || continue
+  name=$(basename "$check" .sh)
+  if [ -n "${DOWNPAGE_TEST_ONLY:-}" ] && [ "$name" != "$DOWNPAGE_TEST_ONLY" ]; then continue; fi
+  step "$name" bash "$check"
+done
+
+echo
+if ((failed)); then echo "failed: ${failures[*]}"; fi
+echo "checks: $passed passed, $failed failed"
+((failed == 0))
