@@ -480,7 +480,7 @@ fn an_unwritable_output_folder_is_named_with_the_fix() {
         .arg(t.path("out"))
         .status()
         .unwrap();
-    let t = t.as_nobody().env("DOWNPAGE_VAR_SITE_NAME", "Changed");
+    let t = t.run_as_nobody().env("DOWNPAGE_VAR_SITE_NAME", "Changed");
     t.fails(&[
         "writing page 502.html to out",
         "make the output folder writable",

@@ -14,7 +14,7 @@ pub struct Test {
     env: Vec<(String, String)>,
     args: Vec<String>,
     umask: Option<&'static str>,
-    as_nobody: bool,
+    run_as_nobody: bool,
 }
 
 pub struct Run {
@@ -36,7 +36,7 @@ impl Test {
             env: Vec::new(),
             args: Vec::new(),
             umask: None,
-            as_nobody: false,
+            run_as_nobody: false,
         }
     }
 
@@ -69,8 +69,8 @@ impl Test {
     }
 
     /// Runs as uid/gid 65534 (when the tests run as root), so permissions apply.
-    pub fn as_nobody(mut self) -> Test {
-        self.as_nobody = true;
+    pub fn run_as_nobody(mut self) -> Test {
+        self.run_as_nobody = true;
         self
     }
 
@@ -89,7 +89,7 @@ impl Test {
             script.push_str(&format!("umask {mask}; "));
         }
         script.push_str("exec \"$0\" \"$@\"");
-        let mut cmd = if self.as_nobody && is_root() {
+        let mut cmd = if self.run_as_nobody && is_root() {
             let mut c = Command::new("/usr/bin/setpriv");
             c.args([
                 "--reuid=65534",
