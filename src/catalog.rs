@@ -23,7 +23,7 @@ pub struct Catalog {
     pub codes: BTreeMap<u16, Entry>,
 }
 
-const EN: &str = include_str!("../catalog/en.json");
+const EN: &str = include_str!("builtin/catalog/en.json");
 
 /// The English catalog, parsed once.
 pub fn english() -> &'static Catalog {

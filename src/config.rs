@@ -24,6 +24,32 @@ struct Raw {
     pages_file: Option<String>,
     context: Option<String>,
     codes: Option<String>,
+    formats: Option<String>,
+}
+
+/// A variant of each built-in code page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Html,
+    Json,
+    Txt,
+}
+
+impl Format {
+    /// File extension, also the suffix of its built-in template.
+    pub fn ext(self) -> &'static str {
+        match self {
+            Format::Html => "html",
+            Format::Json => "json",
+            Format::Txt => "txt",
+        }
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.ext())
+    }
 }
 
 /// Where the page list comes from.
@@ -49,6 +75,8 @@ pub struct Config {
     pub vars: Map<String, Value>,
     /// `DOWNPAGE_CODES`, or the defaults when no page list is given; empty when only the list.
     pub codes: Vec<u16>,
+    /// `DOWNPAGE_FORMATS`: the variants written for each code.
+    pub formats: Vec<Format>,
 }
 
 impl Config {
@@ -140,6 +168,10 @@ impl Config {
             None if pages == PageSource::None => DEFAULT_CODES.to_vec(),
             None => Vec::new(),
         };
+        let formats = match raw.formats.as_deref() {
+            None => vec![Format::Html],
+            Some(text) => parse_formats(text)?,
+        };
         Ok(Config {
             output_dir,
             template_dirs,
@@ -147,6 +179,7 @@ impl Config {
             context,
             vars,
             codes,
+            formats,
         })
     }
 }
@@ -189,6 +222,34 @@ fn parse_codes(text: &str) -> Result<Vec<u16>> {
         bail!("DOWNPAGE_CODES is empty: list codes like 500,502,503,504, or unset it");
     }
     Ok(codes)
+}
+
+/// `DOWNPAGE_FORMATS`: comma-separated `html`, `json`, `txt`.
+fn parse_formats(text: &str) -> Result<Vec<Format>> {
+    let mut formats = Vec::new();
+    for item in text
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let format = match item.to_ascii_lowercase().as_str() {
+            "html" => Format::Html,
+            "json" => Format::Json,
+            "txt" | "text" => Format::Txt,
+            _ => bail!(
+                "DOWNPAGE_FORMATS item \"{item}\" is not a format: write a list of html, json and txt"
+            ),
+        };
+        if !formats.contains(&format) {
+            formats.push(format);
+        }
+    }
+    if formats.is_empty() {
+        bail!(
+            "DOWNPAGE_FORMATS is empty: write a list of html, json and txt, or unset it for html"
+        );
+    }
+    Ok(formats)
 }
 
 #[cfg(test)]
@@ -251,6 +312,12 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("DOWNPAGE_CODES item \"abc\""), "{e}");
+        let e = cfg(&[("DOWNPAGE_FORMATS", "html,pdf")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("DOWNPAGE_FORMATS item \"pdf\""), "{e}");
+        let c = cfg(&[("DOWNPAGE_FORMATS", "json, TXT,html,json")]).unwrap();
+        assert_eq!(c.formats, [Format::Json, Format::Txt, Format::Html]);
         let e = cfg(&[("DOWNPAGE_CONTEXT", "[1]")]).unwrap_err().to_string();
         assert!(e.contains("DOWNPAGE_CONTEXT must be a JSON object"), "{e}");
         let e = cfg(&[("DOWNPAGE_CONTEXT", "{\"a\":\n}")])

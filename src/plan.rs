@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::pages::PageSpec;
 use crate::safe_path;
 use crate::suggest;
-use crate::templates::{BUILTIN_PAGE, Engine};
+use crate::templates::{Engine, builtin_page};
 
 /// One page to render.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,20 +57,18 @@ pub fn plan(
         });
     }
     for &code in &config.codes {
-        let dest = format!("{code}.html");
-        let own = format!("downpage/{code}.html");
-        let template = if engine.has(&own) {
-            own
-        } else {
-            BUILTIN_PAGE.to_string()
-        };
-        let context = context_for(config, Some(code), &dest, Map::new());
-        pages.push(Page {
-            dest,
-            template,
-            context,
-            origin: format!("DOWNPAGE_CODES {code}"),
-        });
+        for format in &config.formats {
+            let dest = format!("{code}.{format}");
+            let template = builtin_page(engine, code, format.ext());
+            let context = context_for(config, Some(code), &dest, Map::new());
+            let origin = format!("DOWNPAGE_CODES {code}");
+            pages.push(Page {
+                dest,
+                template,
+                context,
+                origin,
+            });
+        }
     }
     check_clashes(&pages)?;
     Ok(Plan { pages })
@@ -173,6 +171,7 @@ fn check_clashes(pages: &[Page]) -> Result<()> {
 mod tests {
     use super::*;
     use crate::template_dirs::Source;
+    use crate::templates::BUILTIN_PAGE;
 
     fn config(vars: &[(&str, &str)]) -> Config {
         Config::from_vars(vars.iter().map(|(k, v)| (k.to_string(), v.to_string()))).unwrap()

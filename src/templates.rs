@@ -9,21 +9,38 @@ use tera::Tera;
 
 use crate::template_dirs::Source;
 
+/// Embeds `src/builtin/templates/downpage/<file>` as the template `downpage/<file>`.
+macro_rules! builtin {
+    ($file:literal) => {
+        (
+            concat!("downpage/", $file),
+            include_str!(concat!("builtin/templates/downpage/", $file)),
+        )
+    };
+}
+
 /// Built-in templates, named as users override them.
 pub const BUILTINS: &[(&str, &str)] = &[
-    (
-        "downpage/base.html",
-        include_str!("../templates/downpage/base.html"),
-    ),
-    (
-        "downpage/error.html",
-        include_str!("../templates/downpage/error.html"),
-    ),
+    builtin!("base.html"),
+    builtin!("error.html"),
+    builtin!("error.json"),
+    builtin!("error.txt"),
 ];
 
 /// The template for built-in code pages: `downpage/<code>.html` when the site provides one,
-/// else this.
+/// else this; other formats use `downpage/error.<ext>` the same way.
 pub const BUILTIN_PAGE: &str = "downpage/error.html";
+
+/// The built-in template for a code page in `format` (`html`, `json`, `txt`): the site's
+/// `downpage/<code>.<format>` when it has one, else `downpage/error.<format>`.
+pub fn builtin_page(engine: &Engine, code: u16, format: &str) -> String {
+    let own = format!("downpage/{code}.{format}");
+    if engine.has(&own) {
+        own
+    } else {
+        format!("downpage/error.{format}")
+    }
+}
 
 /// The compiled templates and what is needed to explain errors about them.
 pub struct Engine {

@@ -53,7 +53,12 @@ pub const VARS: &[Var] = &[
     Var {
         name: "DOWNPAGE_CODES",
         default: "`500,502,503,504` when `DOWNPAGE_PAGES` is unset",
-        meaning: "Status codes to build from the built-in pages, comma-separated; written as `<code>.html`.",
+        meaning: "Status codes to build from the built-in pages, comma-separated; written as `<code>.html` (and the other `DOWNPAGE_FORMATS`).",
+    },
+    Var {
+        name: "DOWNPAGE_FORMATS",
+        default: "`html`",
+        meaning: "Variants of each built-in code page, comma-separated: `html` (`<code>.html`), `json` (`<code>.json`, for API clients) and `txt` (`<code>.txt`, plain text).",
     },
 ];
 

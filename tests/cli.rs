@@ -240,11 +240,28 @@ fn help_version_and_arguments() {
 
 #[test]
 fn readme_variable_table_matches_the_code() {
-    let readme = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+    let readme = fs::read_to_string(path).unwrap();
+    let start = readme
+        .find("<!-- vars:start")
+        .expect("README has a <!-- vars:start --> marker");
+    let start = start + readme[start..].find("-->\n").unwrap() + 4;
+    let end = readme
+        .find("<!-- vars:end -->")
+        .expect("README has a <!-- vars:end --> marker");
     let table = downpage::vars::markdown_table();
-    assert!(
-        readme.contains(&table),
-        "README.md must contain exactly this table:\n{table}"
+    if std::env::var_os("UPDATE_README").is_some() {
+        fs::write(
+            path,
+            format!("{}{table}{}", &readme[..start], &readme[end..]),
+        )
+        .unwrap();
+        return;
+    }
+    assert_eq!(
+        &readme[start..end],
+        table,
+        "run UPDATE_README=1 cargo test --test cli readme"
     );
 }
 
@@ -502,4 +519,25 @@ fn leftover_temporary_files_are_cleaned_by_the_next_run() {
     fs::write(t.path("out/sub/.downpage-tmp-99999-2"), "").unwrap();
     t.ok();
     still_intact(&t, &page);
+}
+
+#[test]
+fn formats_add_json_and_text_variants() {
+    let t = Test::new("formats")
+        .env("DOWNPAGE_CODES", "502,429")
+        .env("DOWNPAGE_FORMATS", "html,json,txt");
+    t.ok();
+    assert_eq!(
+        t.files("pages"),
+        [
+            "429.html", "429.json", "429.txt", "502.html", "502.json", "502.txt"
+        ]
+    );
+    let json: serde_json::Value = serde_json::from_str(&t.read("pages/502.json")).unwrap();
+    assert_eq!(json["status"], 502);
+    assert_eq!(json["title"], "Bad Gateway");
+    assert!(json["message"].as_str().unwrap().contains("valid answer"));
+    let txt = t.read("pages/429.txt");
+    assert!(txt.starts_with("429 Too Many Requests\n\n"), "{txt}");
+    assert!(!txt.contains('<'));
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, as the README gives it and CI runs it:
 #   bash tests/run-all.sh
-# Installs what it needs when missing (as root: apt-get, pip into .ci/tools, npm), then runs
-# the Rust checks (fmt, clippy, unit + integration tests) and every tests/checks/*.sh.
+# Runs the Rust checks (fmt, clippy, unit + integration tests), then every tests/checks/*.sh;
+# each check installs what it needs when missing (tests/lib.sh: apt-get as root, pip into
+# .ci/tools venvs, npm into .ci/tools/node_modules).
 # Ends with one line "N passed, N failed"; exits non-zero when anything failed.
 # Set DOWNPAGE_TEST_ONLY=name to run only tests/checks/name.sh after the Rust checks.
 set -uo pipefail
@@ -25,11 +26,6 @@ step() { # step NAME COMMAND...: runs one check, counts it
     failed=$((failed + 1)); failures+=("$name"); echo "<== FAILED: $name ($((SECONDS - start)) s)"
   fi
 }
-
-# Tools for the checks that need them; each check script also guards for its own tools.
-if [ "${DOWNPAGE_SKIP_INSTALL:-}" != 1 ]; then
-  bash tests/install-tools.sh || { echo "installing test tools failed"; failed=$((failed + 1)); failures+=("install-tools"); }
-fi
 
 step "cargo fmt --check" cargo fmt --all -- --check
 step "cargo clippy -D warnings" cargo clippy --locked --all-targets -- -D warnings

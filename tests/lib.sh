@@ -1,0 +1,47 @@
+# Shared helpers for tests/checks/*.sh: source it. Each check installs what it needs with
+# need_apt / need_pip / need_npm (idempotent; apt only as root), works in a scratch folder
+# under target/, and exits non-zero on failure with a line saying what failed.
+set -euo pipefail
+ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+TOOLS=$ROOT/.ci/tools
+BIN=$ROOT/target/release/downpage
+_apt_updated=
+
+need_apt() { # need_apt PKG...: installs Debian packages that are missing
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  ((${#missing[@]})) || return 0
+  if [ "$(id -u)" != 0 ]; then echo "missing packages (install as root): ${missing[*]}" >&2; return 1; fi
+  export DEBIAN_FRONTEND=noninteractive
+  if [ -z "$_apt_updated" ]; then apt-get update -qq; _apt_updated=1; fi
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+need_pip() { # need_pip VENV PKG==VER...: a venv under .ci/tools with these packages
+  local venv=$TOOLS/$1; shift
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  local stamp="$venv/.installed-$(echo "$*" | cksum | cut -d' ' -f1)"
+  [ -e "$stamp" ] && return 0
+  "$venv/bin/pip" install -q --disable-pip-version-check "$@" && touch "$stamp"
+}
+
+need_npm() { # need_npm PKG@VER...: node_modules under .ci/tools
+  mkdir -p "$TOOLS"
+  local stamp="$TOOLS/.npm-$(echo "$*" | cksum | cut -d' ' -f1)"
+  [ -e "$stamp" ] && return 0
+  (cd "$TOOLS" && { [ -e package.json ] || npm init -y >/dev/null; } && npm install -s --no-audit --no-fund "$@") && touch "$stamp"
+}
+
+need_release_binary() { # builds target/release/downpage when missing or stale
+  (cd "$ROOT" && cargo build --locked --release -q)
+}
+
+scratch() { # scratch NAME: a fresh world-readable folder under target/checks
+  local d=$ROOT/target/checks/$1
+  rm -rf "$d"; mkdir -p "$d"; chmod 755 "$ROOT/target" "$ROOT/target/checks" "$d"
+  echo "$d"
+}
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
