@@ -541,3 +541,20 @@ fn formats_add_json_and_text_variants() {
     assert!(txt.starts_with("429 Too Many Requests\n\n"), "{txt}");
     assert!(!txt.contains('<'));
 }
+
+#[test]
+fn macros_import_across_folders() {
+    let t = Test::new("macros")
+        .file(
+            "a/page.html",
+            "{% import \"macros.html\" as m %}{{ m::badge(text=title) }}",
+        )
+        .file(
+            "b/macros.html",
+            "{% macro badge(text) %}<b>{{ text }}</b>{% endmacro badge %}",
+        )
+        .env("DOWNPAGE_TEMPLATE_DIR", "a:b")
+        .env("DOWNPAGE_PAGES", "503.html=page.html");
+    t.ok();
+    assert_eq!(t.read("pages/503.html"), "<b>Service Unavailable</b>");
+}
