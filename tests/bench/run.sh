@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The benchmark: downpage side by side with django-downpage, a plain Jinja2 script and the
+# I/O floor (a C program writing the same bytes), cold whole-process runs on a tmpfs.
+#   bash tests/bench/run.sh            full run (N = 4 built-in, 4, 100, 1000, 10000; 7 runs each):
+#                                      writes tests/bench/results.md, results.json, docs/bench.png
+#   bash tests/bench/run.sh --smoke    N = 4 and 100, one run, writes nothing in the repo (~10 s)
+# Extra arguments go to bench.py (--sizes, --runs, --no-peers). Not part of tests/run-all.sh:
+# a full run takes a few minutes. Installs what it needs (gcc via apt as root; Django,
+# django-downpage, Jinja2 and matplotlib in .ci/tools/venv-bench).
+source "$(dirname "$0")/../lib.sh"
+
+need_apt gcc libc6-dev python3-venv
+need_pip venv-bench Django==5.2.19 django-downpage==1.2.2 Jinja2==3.1.6 matplotlib==3.11.2
+need_release_binary
+
+out=$ROOT/target/bench
+mkdir -p "$out"
+gcc -O2 -Wall -Werror -o "$out/floor" "$ROOT/tests/bench/floor.c"
+gcc -O2 -Wall -Werror -o "$out/timeit" "$ROOT/tests/bench/timeit.c"
+
+# A tmpfs for the outputs: the disk's own speed (and ext4's slowness after mass deletes)
+# must not be measured. Mount one as root, else use /dev/shm.
+work=
+mounted=
+cleanup() {
+  if [ -n "$mounted" ]; then umount "$mounted" && rmdir "$mounted"; elif [ -n "$work" ]; then rm -rf "$work"; fi
+}
+trap cleanup EXIT
+if [ "$(id -u)" = 0 ] && mkdir -p "$out/tmpfs" && mount -t tmpfs -o size=6g,mode=0755 downpage-bench "$out/tmpfs" 2>/dev/null; then
+  mounted=$out/tmpfs
+  work=$out/tmpfs/work
+elif [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ]; then
+  work=/dev/shm/downpage-bench-$$
+else
+  fail "no tmpfs: run as root (to mount one) or provide /dev/shm"
+fi
+mkdir -p "$work"
+
+args=(--work "$work" --bin "$BIN" --tools "$out")
+if [ "${1:-}" = --smoke ]; then
+  shift
+  args+=(--sizes 4,100 --runs 1)
+else
+  mkdir -p "$ROOT/docs"
+  args+=(--markdown "$ROOT/tests/bench/results.md" --json "$ROOT/tests/bench/results.json" --plot "$ROOT/docs/bench.png")
+fi
+"$TOOLS/venv-bench/bin/python" "$ROOT/tests/bench/bench.py" "${args[@]}" "$@"
