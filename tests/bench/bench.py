@@ -106,10 +106,10 @@ def timeit(timer, tool, out, log):
     argv, env = tool.command(out)
     with open(log, "ab") as err:
         res = subprocess.run([timer, *argv], env=env, stdout=subprocess.PIPE, stderr=err, check=True)
-    ms, rss_kb, code = res.stdout.split()
+    ms, rss_kb, code, cpu = res.stdout.split()
     if int(code) != 0:
         sys.exit(f"bench: {tool.label} failed (exit {int(code)}) into {out}: see {log}")
-    return float(ms), int(rss_kb)
+    return float(ms), int(rss_kb), float(cpu)
 
 
 def main():
@@ -122,6 +122,7 @@ def main():
     ap.add_argument("--markdown", type=Path)
     ap.add_argument("--json", type=Path)
     ap.add_argument("--plot", type=Path)
+    ap.add_argument("--readme", type=Path, help="README whose <!-- bench:start/end --> part gets the table")
     ap.add_argument("--no-peers", action="store_true")
     args = ap.parse_args()
 
@@ -174,22 +175,31 @@ def main():
             check.mkdir(parents=True)
             timeit(timer, tool, check, log)
             files, size = same_tree(ref_dir, check, f"{tool.label} ({label} pages)")
-        samples = {t.key: ([], []) for t in tools}
+        samples = {t.key: ([], [], []) for t in tools}
         for r in range(args.runs):
             for tool in tools:
                 out = gdir / f"{tool.key}-{r}"
                 out.mkdir()  # fresh and empty for every tool; nothing is deleted while timing
-                ms, rss = timeit(timer, tool, out, log)
-                samples[tool.key][0].append(ms)
-                samples[tool.key][1].append(rss)
+                for series, value in zip(samples[tool.key], timeit(timer, tool, out, log)):
+                    series.append(value)
         for tool in tools:
-            times, rss = samples[tool.key]
+            times, rss, cpu = samples[tool.key]
             results.append(
-                {"pages": label, "n": n, "output": output, "tool": tool.key, "label": tool.label, "times_ms": times, "rss_kb": rss}
+                {
+                    "pages": label,
+                    "n": n,
+                    "output": output,
+                    "tool": tool.key,
+                    "label": tool.label,
+                    "times_ms": times,
+                    "rss_kb": rss,
+                    "cpu_ms": cpu,
+                }
             )
             print(
                 f"  {label:>13} {output:<4} {tool.label:<16} median {statistics.median(times):9.2f} ms"
-                f"  min {min(times):9.2f}  max {max(times):9.2f}  rss {max(rss) / 1024:6.1f} MB",
+                f"  min {min(times):9.2f}  max {max(times):9.2f}  cpu {statistics.median(cpu):9.2f}"
+                f"  rss {max(rss) / 1024:6.1f} MB",
                 flush=True,
             )
         print(f"  {label:>13} {output:<4} {files} files, {size} bytes, outputs identical", flush=True)
@@ -220,6 +230,13 @@ def main():
     if args.markdown:
         args.markdown.write_text(markdown(results, meta, args.runs))
         print(f"bench: wrote {args.markdown}")
+    if args.readme:
+        text = args.readme.read_text()
+        start, end = text.index("<!-- bench:start"), text.index("<!-- bench:end -->")
+        start = text.index("\n", start) + 1
+        table = markdown(results, meta, args.runs).split("\n", 1)[1]
+        args.readme.write_text(text[:start] + table + text[end:])
+        print(f"bench: updated {args.readme}")
     if args.plot:
         plot(results, args.plot)
         print(f"bench: wrote {args.plot}")
@@ -248,6 +265,7 @@ def machine(binary, python):
         "downpage": out([binary, "--version"]),
         "binary_bytes": os.path.getsize(binary),
         "commit": out(["git", "-C", str(HERE), "rev-parse", "--short", "HEAD"]),
+        "load": Path("/proc/loadavg").read_text().split()[0],
     }
 
 
@@ -275,13 +293,15 @@ def markdown(results, meta, runs):
         med = lambda r: statistics.median(r["times_ms"])  # noqa: E731
         ratio = lambda a, b: f"{med(a) / med(b):.2f}×" if a and b else "—"  # noqa: E731
         peer_ratio = lambda a, b: f"{med(a) / med(b):.0f}×" if a and b else "—"  # noqa: E731
+        cpu = lambda r: statistics.median(r["cpu_ms"])  # noqa: E731
         rows.append(
-            "| {} | {} | {} | {} | **{}** | {} | {} | {} | {} | {} |".format(
+            "| {} | {} | {} | {} | **{}** | {} | {} | {} | {} | {} | {} |".format(
                 key[0],
                 key[1],
                 cell(ours),
                 cell(fl) if fl else "—",
                 ratio(ours, fl),
+                f"{cpu(ours) / cpu(fl):.2f}×" if fl and cpu(fl) > 0 else "—",
                 cell(jin) if jin else "—",
                 cell(dj) if dj else "—",
                 peer_ratio(jin, ours),
@@ -290,19 +310,23 @@ def markdown(results, meta, runs):
             )
         )
     head = (
-        "| pages | output | downpage ms | floor ms | downpage / floor | Jinja2 script ms | django-downpage ms "
-        "| Jinja2 / downpage | django / downpage | peak RSS MB (downpage / floor / Jinja2 / django) |\n"
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|"
+        "| pages | output | downpage ms | floor ms | downpage / floor | (CPU time) | Jinja2 script ms "
+        "| django-downpage ms | Jinja2 / downpage | django / downpage "
+        "| peak RSS MB (downpage / floor / Jinja2 / django) |\n"
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
     )
     notes = f"""
 Median (min–max) of {runs} cold whole-process runs each, wall time from spawn to exit, every
 run into a fresh empty folder on a tmpfs; peak RSS is the largest of the runs (getrusage).
+"(CPU time)" compares the medians of user + system CPU time, which the machine's load does
+not inflate. The floor's RSS includes its input: it reads all the bytes to write at once.
 `4 (built-in)` is the zero-config run (downpage's built-in pages, no variables) against the
 floor writing the same four files; the other rows render `tests/bench/templates` (a
 ~3.4 KB `base.html` with two includes, extended by `page.html`, per-page context plus a
 site-wide context). Every tool's output was checked byte for byte against downpage's.
 
-Machine: {meta['cpu']}, {meta['cores']} cores, Linux {meta['kernel']}, {meta['date']};
+Machine: {meta['cpu']}, {meta['cores']} cores, Linux {meta['kernel']}, {meta['date']}
+(load average {meta['load']} at the end of the run: the machine was shared);
 {meta['downpage']} ({meta['commit']}, release binary {meta['binary_bytes']:,} bytes);
 Python {meta['python']}, {meta['peers']}.
 """

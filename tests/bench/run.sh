@@ -3,6 +3,7 @@
 # I/O floor (a C program writing the same bytes), cold whole-process runs on a tmpfs.
 #   bash tests/bench/run.sh            full run (N = 4 built-in, 4, 100, 1000, 10000; 7 runs each):
 #                                      writes tests/bench/results.md, results.json, docs/bench.png
+#                                      and the table in README.md (Performance)
 #   bash tests/bench/run.sh --smoke    N = 4 and 100, one run, writes nothing in the repo (~10 s)
 # Extra arguments go to bench.py (--sizes, --runs, --no-peers). Not part of tests/run-all.sh:
 # a full run takes a few minutes. Installs what it needs (gcc via apt as root; Django,
@@ -42,6 +43,7 @@ if [ "${1:-}" = --smoke ]; then
   args+=(--sizes 4,100 --runs 1)
 else
   mkdir -p "$ROOT/docs"
-  args+=(--markdown "$ROOT/tests/bench/results.md" --json "$ROOT/tests/bench/results.json" --plot "$ROOT/docs/bench.png")
+  args+=(--markdown "$ROOT/tests/bench/results.md" --json "$ROOT/tests/bench/results.json"
+    --plot "$ROOT/docs/bench.png" --readme "$ROOT/README.md")
 fi
 "$TOOLS/venv-bench/bin/python" "$ROOT/tests/bench/bench.py" "${args[@]}" "$@"
