@@ -38,6 +38,29 @@ pub fn lookup(code: u16) -> Option<&'static Entry> {
     english().codes.get(&code)
 }
 
+/// Words for a whole class of codes (`4` for 4xx, `5` for 5xx), for fallback pages that are
+/// shown for any code of the class without their own page.
+pub fn class_words(class: u8) -> Entry {
+    let (title, message, hint) = if class == 4 {
+        (
+            "Request Error",
+            "The request could not be handled.",
+            "Check the address, or go back and try again.",
+        )
+    } else {
+        (
+            "Server Error",
+            "The server could not complete the request.",
+            "Please try again in a few minutes.",
+        )
+    };
+    Entry {
+        title: title.into(),
+        message: message.into(),
+        hint: hint.into(),
+    }
+}
+
 /// The status code a destination names: its file stem is three digits 100–599
 /// (`502.html`, `errors/de/503.html`, `504`).
 pub fn code_from_dest(dest: &str) -> Option<u16> {

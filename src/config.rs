@@ -25,7 +25,22 @@ struct Raw {
     context: Option<String>,
     codes: Option<String>,
     formats: Option<String>,
+    tarball: Option<String>,
+    gzip: Option<String>,
+    index: Option<String>,
+    nginx_conf: Option<String>,
+    nginx_root: Option<String>,
+    layout: Option<String>,
 }
+
+/// The standard reproducible-builds variable for a fixed time (read besides `DOWNPAGE_*`).
+pub const SOURCE_DATE_EPOCH: &str = "SOURCE_DATE_EPOCH";
+
+/// The tarball's file time when `SOURCE_DATE_EPOCH` is unset: 2000-01-01T00:00:00Z.
+pub const DEFAULT_EPOCH: u64 = 946_684_800;
+
+/// The largest time a plain tar header holds (11 octal digits: the year 2242).
+const MAX_EPOCH: u64 = 0o777_7777_7777;
 
 /// A variant of each built-in code page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +67,33 @@ impl std::fmt::Display for Format {
     }
 }
 
+/// Where `DOWNPAGE_TARBALL` goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tarball {
+    /// `-`: standard output.
+    Stdout,
+    File(PathBuf),
+}
+
+/// How the code pages are laid out (`DOWNPAGE_LAYOUT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Just the pages asked for.
+    Flat,
+    /// For the ingress-nginx custom error backend: `<code>.html`, `<code>.json` and the
+    /// `4xx`/`5xx` fallbacks it reads when a code has no file.
+    IngressNginx,
+}
+
+/// `DOWNPAGE_NGINX_CONF` and `DOWNPAGE_NGINX_ROOT`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Nginx {
+    /// Where the snippet is written.
+    pub conf: PathBuf,
+    /// The folder where nginx sees the pages; `None`: the output folder, made absolute.
+    pub root: Option<String>,
+}
+
 /// Where the page list comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PageSource {
@@ -66,7 +108,8 @@ pub enum PageSource {
 /// Validated configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
-    pub output_dir: PathBuf,
+    /// `DOWNPAGE_OUTPUT_DIR`; `None` when only a tarball is asked for.
+    pub output_dir: Option<PathBuf>,
     pub template_dirs: Vec<PathBuf>,
     pub pages: PageSource,
     /// `DOWNPAGE_CONTEXT`, an object.
@@ -75,8 +118,21 @@ pub struct Config {
     pub vars: Map<String, Value>,
     /// `DOWNPAGE_CODES`, or the defaults when no page list is given; empty when only the list.
     pub codes: Vec<u16>,
-    /// `DOWNPAGE_FORMATS`: the variants written for each code.
+    /// `DOWNPAGE_FORMATS`: the variants written for each code (with `html` and `json`
+    /// added by the ingress-nginx layout).
     pub formats: Vec<Format>,
+    /// `DOWNPAGE_TARBALL`.
+    pub tarball: Option<Tarball>,
+    /// `SOURCE_DATE_EPOCH`: the time inside the tarball, in seconds.
+    pub source_date_epoch: u64,
+    /// `DOWNPAGE_GZIP`: a `.gz` copy beside every page.
+    pub gzip: bool,
+    /// `DOWNPAGE_INDEX`: `downpage.json` listing every file with its size and SHA-256.
+    pub index: bool,
+    /// `DOWNPAGE_NGINX_CONF` (+ `DOWNPAGE_NGINX_ROOT`).
+    pub nginx: Option<Nginx>,
+    /// `DOWNPAGE_LAYOUT`.
+    pub layout: Layout,
 }
 
 impl Config {
@@ -86,7 +142,7 @@ impl Config {
         let mut utf8 = Vec::new();
         for (k, v) in vars {
             let Some(name) = k.to_str() else { continue };
-            if !name.starts_with(PREFIX) {
+            if !name.starts_with(PREFIX) && name != SOURCE_DATE_EPOCH {
                 continue;
             }
             let value = v
@@ -101,7 +157,12 @@ impl Config {
     pub fn from_vars(vars: impl IntoIterator<Item = (String, String)>) -> Result<Config> {
         let mut ours = Vec::new();
         let mut user_vars = Map::new();
+        let mut epoch = None;
         for (name, value) in vars {
+            if name == SOURCE_DATE_EPOCH {
+                epoch = Some(value);
+                continue;
+            }
             if !name.starts_with(PREFIX) || vars::is_service_link(&name) {
                 continue;
             }
@@ -116,7 +177,7 @@ impl Config {
                 let known = vars::VARS
                     .iter()
                     .map(|v| v.name)
-                    .filter(|n| !n.contains('<'));
+                    .filter(|n| !n.contains('<') && n.starts_with(PREFIX));
                 let hint = suggest::did_you_mean(&suggest::near(&name, known));
                 bail!(
                     "unknown variable {name}{hint} (downpage --help lists every variable; for a template value use {VAR_PREFIX}<NAME>)"
@@ -127,16 +188,64 @@ impl Config {
         let raw: Raw = envy::prefixed(PREFIX)
             .from_iter(ours)
             .map_err(|e| anyhow::anyhow!("reading DOWNPAGE_* variables: {e}"))?;
-        Config::validate(raw, user_vars)
+        Config::validate(raw, user_vars, epoch)
     }
 
-    fn validate(raw: Raw, vars: Map<String, Value>) -> Result<Config> {
+    fn validate(raw: Raw, vars: Map<String, Value>, epoch: Option<String>) -> Result<Config> {
+        let tarball = match raw.tarball.as_deref() {
+            None => None,
+            Some("") => bail!(
+                "DOWNPAGE_TARBALL is empty: set it to a file path like pages.tar.gz, or - for stdout"
+            ),
+            Some("-") => Some(Tarball::Stdout),
+            Some(path) if path.ends_with('/') => bail!(
+                "DOWNPAGE_TARBALL \"{path}\" ends with /, so names a folder: give a file path like {path}pages.tar.gz"
+            ),
+            Some(path) => Some(Tarball::File(PathBuf::from(path))),
+        };
         let output_dir = match raw.output_dir.as_deref() {
-            None => PathBuf::from("pages"),
+            None if tarball.is_some() => None,
+            None => Some(PathBuf::from("pages")),
             Some("") => {
                 bail!("DOWNPAGE_OUTPUT_DIR is empty: set it to a folder, or unset it for ./pages")
             }
-            Some(dir) => PathBuf::from(dir),
+            Some(dir) => Some(PathBuf::from(dir)),
+        };
+        let source_date_epoch = match epoch {
+            None => DEFAULT_EPOCH,
+            Some(text) => parse_epoch(&text)?,
+        };
+        let gzip = parse_bool("DOWNPAGE_GZIP", raw.gzip.as_deref())?;
+        let index = parse_bool("DOWNPAGE_INDEX", raw.index.as_deref())?;
+        let nginx = match (raw.nginx_conf, raw.nginx_root) {
+            (None, None) => None,
+            (None, Some(_)) => bail!(
+                "DOWNPAGE_NGINX_ROOT is set but DOWNPAGE_NGINX_CONF is not: set DOWNPAGE_NGINX_CONF to the snippet's path, or unset DOWNPAGE_NGINX_ROOT"
+            ),
+            (Some(conf), _) if conf.is_empty() || conf.ends_with('/') => bail!(
+                "DOWNPAGE_NGINX_CONF \"{conf}\" is not a file path: set it to a file like /etc/nginx/snippets/downpage.conf"
+            ),
+            (Some(conf), root) => {
+                if let Some(root) = &root {
+                    crate::nginx::check_root(root)
+                        .map_err(|e| anyhow::anyhow!("DOWNPAGE_NGINX_ROOT {e}"))?;
+                } else if output_dir.is_none() {
+                    bail!(
+                        "DOWNPAGE_NGINX_CONF needs DOWNPAGE_NGINX_ROOT when only a tarball is written (DOWNPAGE_OUTPUT_DIR unset): set it to the folder where nginx will see the pages"
+                    );
+                }
+                Some(Nginx {
+                    conf: PathBuf::from(conf),
+                    root,
+                })
+            }
+        };
+        let layout = match raw.layout.as_deref().map(str::trim) {
+            None | Some("flat") => Layout::Flat,
+            Some("ingress-nginx") => Layout::IngressNginx,
+            Some(other) => bail!(
+                "DOWNPAGE_LAYOUT \"{other}\" is not a layout: write ingress-nginx, or flat (the default)"
+            ),
         };
         let template_dirs = raw
             .template_dir
@@ -168,10 +277,17 @@ impl Config {
             None if pages == PageSource::None => DEFAULT_CODES.to_vec(),
             None => Vec::new(),
         };
-        let formats = match raw.formats.as_deref() {
+        let mut formats = match raw.formats.as_deref() {
             None => vec![Format::Html],
             Some(text) => parse_formats(text)?,
         };
+        if layout == Layout::IngressNginx {
+            for needed in [Format::Html, Format::Json] {
+                if !formats.contains(&needed) {
+                    formats.push(needed);
+                }
+            }
+        }
         Ok(Config {
             output_dir,
             template_dirs,
@@ -180,7 +296,36 @@ impl Config {
             vars,
             codes,
             formats,
+            tarball,
+            source_date_epoch,
+            gzip,
+            index,
+            nginx,
+            layout,
         })
+    }
+}
+
+/// `SOURCE_DATE_EPOCH`: whole seconds since 1970, as the reproducible-builds spec says.
+fn parse_epoch(text: &str) -> Result<u64> {
+    text.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|&t| t <= MAX_EPOCH)
+        .with_context(|| {
+            format!(
+                "SOURCE_DATE_EPOCH \"{text}\" is not a time in whole seconds since 1970: set it to an integer like $(git log -1 --format=%ct), or unset it for {DEFAULT_EPOCH} (2000-01-01)"
+            )
+        })
+}
+
+/// A yes/no variable: `true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`; unset or blank is no.
+fn parse_bool(name: &str, value: Option<&str>) -> Result<bool> {
+    let Some(text) = value else { return Ok(false) };
+    match text.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" | "" => Ok(false),
+        _ => bail!("{name} \"{text}\" is not true or false: write true or false"),
     }
 }
 
@@ -263,7 +408,11 @@ mod tests {
     #[test]
     fn zero_config_builds_default_codes_into_pages() {
         let c = cfg(&[("HOME", "/root"), ("PATH", "/bin")]).unwrap();
-        assert_eq!(c.output_dir, PathBuf::from("pages"));
+        assert_eq!(c.output_dir, Some(PathBuf::from("pages")));
+        assert_eq!(c.tarball, None);
+        assert_eq!(c.source_date_epoch, DEFAULT_EPOCH);
+        assert!(!c.gzip && !c.index && c.nginx.is_none());
+        assert_eq!(c.layout, Layout::Flat);
         assert_eq!(c.codes, DEFAULT_CODES);
         assert_eq!(c.pages, PageSource::None);
         assert!(c.template_dirs.is_empty());
@@ -340,5 +489,87 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("DOWNPAGE_OUTPUT_DIR is not valid UTF-8"), "{e}");
+    }
+
+    #[test]
+    fn tarball_alone_writes_no_folder() {
+        let c = cfg(&[("DOWNPAGE_TARBALL", "-")]).unwrap();
+        assert_eq!(c.tarball, Some(Tarball::Stdout));
+        assert_eq!(c.output_dir, None);
+        let c = cfg(&[
+            ("DOWNPAGE_TARBALL", "out/p.tar.gz"),
+            ("DOWNPAGE_OUTPUT_DIR", "www"),
+        ])
+        .unwrap();
+        assert_eq!(c.tarball, Some(Tarball::File("out/p.tar.gz".into())));
+        assert_eq!(c.output_dir, Some(PathBuf::from("www")));
+        let e = cfg(&[("DOWNPAGE_TARBALL", "")]).unwrap_err().to_string();
+        assert!(e.contains("DOWNPAGE_TARBALL is empty"), "{e}");
+    }
+
+    #[test]
+    fn source_date_epoch_is_read_and_checked() {
+        let c = cfg(&[("SOURCE_DATE_EPOCH", "1700000000")]).unwrap();
+        assert_eq!(c.source_date_epoch, 1_700_000_000);
+        for bad in ["", "yesterday", "-1", "1.5", "99999999999999"] {
+            let e = cfg(&[("SOURCE_DATE_EPOCH", bad)]).unwrap_err().to_string();
+            assert!(
+                e.starts_with(&format!("SOURCE_DATE_EPOCH \"{bad}\" is not a time")),
+                "{e}"
+            );
+        }
+        let c = Config::from_os_vars([(
+            OsString::from("SOURCE_DATE_EPOCH"),
+            OsString::from("12"),
+        )])
+        .unwrap();
+        assert_eq!(c.source_date_epoch, 12);
+    }
+
+    #[test]
+    fn switches_and_layout() {
+        let c = cfg(&[
+            ("DOWNPAGE_GZIP", "TRUE"),
+            ("DOWNPAGE_INDEX", "1"),
+            ("DOWNPAGE_LAYOUT", "ingress-nginx"),
+        ])
+        .unwrap();
+        assert!(c.gzip && c.index);
+        assert_eq!(c.layout, Layout::IngressNginx);
+        assert_eq!(c.formats, [Format::Html, Format::Json]);
+        let e = cfg(&[("DOWNPAGE_GZIP", "maybe")]).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "DOWNPAGE_GZIP \"maybe\" is not true or false: write true or false"
+        );
+        let e = cfg(&[("DOWNPAGE_LAYOUT", "k8s")]).unwrap_err().to_string();
+        assert!(e.contains("DOWNPAGE_LAYOUT \"k8s\" is not a layout"), "{e}");
+    }
+
+    #[test]
+    fn nginx_rules() {
+        let c = cfg(&[("DOWNPAGE_NGINX_CONF", "e.conf")]).unwrap();
+        assert_eq!(
+            c.nginx,
+            Some(Nginx {
+                conf: "e.conf".into(),
+                root: None
+            })
+        );
+        let e = cfg(&[("DOWNPAGE_NGINX_ROOT", "/srv")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("DOWNPAGE_NGINX_CONF is not"), "{e}");
+        let e = cfg(&[("DOWNPAGE_NGINX_CONF", "e.conf"), ("DOWNPAGE_TARBALL", "-")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("needs DOWNPAGE_NGINX_ROOT"), "{e}");
+        let e = cfg(&[
+            ("DOWNPAGE_NGINX_CONF", "e.conf"),
+            ("DOWNPAGE_NGINX_ROOT", "srv/pages"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("DOWNPAGE_NGINX_ROOT \"srv/pages\" is not an absolute path"), "{e}");
     }
 }

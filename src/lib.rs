@@ -5,10 +5,14 @@
 
 pub mod catalog;
 pub mod config;
+pub mod gzip;
+pub mod index;
+pub mod nginx;
 pub mod pages;
 pub mod plan;
 pub mod render;
 pub mod safe_path;
+pub mod sha256;
 pub mod sink;
 pub mod suggest;
 pub mod template_dirs;
@@ -21,8 +25,9 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
-use config::{Config, PageSource};
-use sink::{Discard, Sink, Summary, dir::DirSink};
+use config::{Config, PageSource, Tarball};
+use sink::file::{self, Written};
+use sink::{Derived, Discard, Fanout, Sink, Summary, dir::DirSink, tar::TarSink};
 
 /// What the command line asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,16 +106,69 @@ pub fn build(config: &Config, check: bool) -> Result<(usize, Summary)> {
     let sources = template_dirs::load(&config.template_dirs)?;
     let engine = templates::Engine::new(sources, config.template_dirs.clone())?;
     let plan = plan::plan(config, specs, &source, &engine)?;
-    let mut sink: Box<dyn Sink> = if check {
+    let snippet = match &config.nginx {
+        Some(nginx) => Some(nginx_snippet(config, nginx, &plan)?),
+        None => None,
+    };
+    let outputs: Box<dyn Sink> = if check {
         Box::new(Discard::default())
     } else {
-        Box::new(DirSink::open(&config.output_dir)?)
+        open_sinks(config)?
     };
+    let mut sink: Box<dyn Sink> = Box::new(Derived::new(outputs, config.gzip, config.index));
     for page in &plan.pages {
         let bytes = render::render(&engine, page)?;
         sink.stage(&page.dest, &bytes)?;
     }
-    Ok((plan.pages.len(), sink.commit()?))
+    let mut summary = sink.commit()?;
+    if let (Some(nginx), Some(text), false) = (&config.nginx, snippet, check) {
+        let what = format!("DOWNPAGE_NGINX_CONF {}", nginx.conf.display());
+        summary.snippet = Some(file::replace(&nginx.conf, text.as_bytes(), &what)?);
+    }
+    Ok((plan.pages.len(), summary))
+}
+
+/// The tarball first (the likeliest to fail, on a full disk), then the output folder.
+fn open_sinks(config: &Config) -> Result<Box<dyn Sink>> {
+    let mut fanout = Fanout::default();
+    if let Some(target) = &config.tarball {
+        fanout.push(Box::new(TarSink::new(
+            target.clone(),
+            config.source_date_epoch,
+        )));
+    }
+    if let Some(dir) = &config.output_dir {
+        fanout.push(Box::new(DirSink::open(dir)?));
+    }
+    Ok(Box::new(fanout))
+}
+
+/// The nginx snippet's text, with the root nginx sees (by default the output folder, absolute).
+fn nginx_snippet(config: &Config, nginx: &config::Nginx, plan: &plan::Plan) -> Result<String> {
+    let root = match (&nginx.root, &config.output_dir) {
+        (Some(root), _) => root.clone(),
+        (None, Some(dir)) => {
+            let abs = std::path::absolute(dir)
+                .with_context(|| format!("making DOWNPAGE_OUTPUT_DIR {} absolute", dir.display()))?;
+            let root = abs.to_str().map(str::to_string).with_context(|| {
+                format!("DOWNPAGE_OUTPUT_DIR {} is not UTF-8: set DOWNPAGE_NGINX_ROOT", abs.display())
+            })?;
+            nginx::check_root(&root).map_err(|e| {
+                anyhow::anyhow!("DOWNPAGE_OUTPUT_DIR as nginx root: {e}; or set DOWNPAGE_NGINX_ROOT")
+            })?;
+            root
+        }
+        (None, None) => unreachable!("config requires DOWNPAGE_NGINX_ROOT without an output folder"),
+    };
+    let entries: Vec<nginx::Entry> = plan
+        .pages
+        .iter()
+        .map(|p| nginx::Entry {
+            dest: &p.dest,
+            code: p.code,
+        })
+        .collect();
+    nginx::snippet(&entries, &root, config.gzip)
 }
 
 fn report(
@@ -122,19 +180,49 @@ fn report(
 ) -> String {
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     let plural = if count == 1 { "page" } else { "pages" };
+    let tarball = config.tarball.as_ref().map(|t| match t {
+        Tarball::Stdout => "stdout".to_string(),
+        Tarball::File(p) => p.display().to_string(),
+    });
     if check {
-        format!(
+        let mut places: Vec<String> = config
+            .output_dir
+            .iter()
+            .map(|d| d.display().to_string())
+            .collect();
+        places.extend(tarball.map(|t| format!("tarball {t}")));
+        return format!(
             "downpage: check ok: {count} {plural} ({} bytes) would be written to {}, in {ms:.1} ms",
             summary.bytes,
-            config.output_dir.display()
-        )
-    } else {
-        format!(
-            "downpage: wrote {count} {plural} ({} changed, {} unchanged, {} bytes) to {} in {ms:.1} ms",
+            places.join(" and ")
+        );
+    }
+    let mut parts = Vec::new();
+    if let Some(dir) = &config.output_dir {
+        let files = summary.written + summary.unchanged;
+        let files = if files == count {
+            String::new()
+        } else {
+            format!("{files} files, ")
+        };
+        parts.push(format!(
+            "({files}{} changed, {} unchanged, {} bytes) to {}",
             summary.written,
             summary.unchanged,
             summary.bytes,
-            config.output_dir.display()
-        )
+            dir.display()
+        ));
     }
+    if let (Some(t), Some((bytes, written))) = (tarball, summary.archive) {
+        let same = if written == Written::Unchanged { ", unchanged" } else { "" };
+        parts.push(format!("to tarball {t} ({bytes} bytes{same})"));
+    }
+    if let (Some(nginx), Some(written)) = (&config.nginx, summary.snippet) {
+        let same = if written == Written::Unchanged { " (unchanged)" } else { "" };
+        parts.push(format!("nginx snippet to {}{same}", nginx.conf.display()));
+    }
+    format!(
+        "downpage: wrote {count} {plural} {} in {ms:.1} ms",
+        parts.join(", ")
+    )
 }

@@ -8,7 +8,8 @@ use anyhow::{Result, bail};
 use serde_json::{Map, Value};
 
 use crate::catalog;
-use crate::config::Config;
+use crate::config::{Config, Layout};
+use crate::index::INDEX_NAME;
 use crate::pages::PageSpec;
 use crate::safe_path;
 use crate::suggest;
@@ -21,6 +22,8 @@ pub struct Page {
     pub dest: String,
     pub template: String,
     pub context: Map<String, Value>,
+    /// The status code the page is for, when known (its name, its context or `DOWNPAGE_CODES`).
+    pub code: Option<u16>,
     /// Where the page was asked for, for messages: `DOWNPAGE_PAGES entry 2`, `DOWNPAGE_CODES 502`.
     pub origin: String,
 }
@@ -53,6 +56,7 @@ pub fn plan(
             dest,
             template: spec.template,
             context,
+            code,
             origin,
         });
     }
@@ -66,11 +70,39 @@ pub fn plan(
                 dest,
                 template,
                 context,
+                code: Some(code),
                 origin,
             });
         }
     }
+    if config.layout == Layout::IngressNginx {
+        for class in [4, 5] {
+            for format in &config.formats {
+                let dest = format!("{class}xx.{format}");
+                let own = format!("downpage/{class}xx.{format}");
+                let template = if engine.has(&own) {
+                    own
+                } else {
+                    format!("downpage/error.{format}")
+                };
+                let mut context = Map::new();
+                let words = catalog::class_words(class);
+                context.insert("title".into(), Value::from(words.title));
+                context.insert("message".into(), Value::from(words.message));
+                context.insert("hint".into(), Value::from(words.hint));
+                context.extend(context_for(config, None, &dest, Map::new()));
+                pages.push(Page {
+                    dest,
+                    template,
+                    context,
+                    code: None,
+                    origin: format!("DOWNPAGE_LAYOUT ingress-nginx {class}xx fallback"),
+                });
+            }
+        }
+    }
     check_clashes(&pages)?;
+    check_derived(config, &pages)?;
     Ok(Plan { pages })
 }
 
@@ -162,6 +194,31 @@ fn check_clashes(pages: &[Page]) -> Result<()> {
                 );
             }
             prefix.push('/');
+        }
+    }
+    Ok(())
+}
+
+/// A page where downpage puts a file of its own: a `.gz` copy or the index.
+fn check_derived(config: &Config, pages: &[Page]) -> Result<()> {
+    for page in pages {
+        if config.index && page.dest == INDEX_NAME {
+            bail!(
+                "{} writes {INDEX_NAME}, where DOWNPAGE_INDEX=true puts the index: rename the page",
+                page.origin
+            );
+        }
+        if config.gzip
+            && let Some(plain) = page.dest.strip_suffix(".gz")
+            && let Some(other) = pages.iter().find(|p| p.dest == plain)
+        {
+            bail!(
+                "{} writes {}, where DOWNPAGE_GZIP=true puts the gzip copy of {} ({}): rename the page",
+                page.origin,
+                page.dest,
+                other.dest,
+                other.origin
+            );
         }
     }
     Ok(())

@@ -1,10 +1,15 @@
 //! Where rendered pages go. A sink stages every page first and makes them visible only in
 //! `commit`, so a failed run replaces nothing; dropping a sink without committing removes
-//! what it staged.
+//! what it staged. Several sinks can take the same pages at once ([`Fanout`]), and
+//! [`Derived`] adds the files made from the pages (`.gz` copies, the index).
 
 pub mod dir;
+pub mod file;
+pub mod tar;
 
 use anyhow::Result;
+
+use crate::{gzip, index};
 
 /// What a committed sink did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -15,6 +20,22 @@ pub struct Summary {
     pub unchanged: usize,
     /// Bytes of all pages.
     pub bytes: u64,
+    /// The tarball's size, and whether it changed.
+    pub archive: Option<(u64, file::Written)>,
+    /// Whether the nginx snippet changed (written after the sinks, by `build`).
+    pub snippet: Option<file::Written>,
+}
+
+impl Summary {
+    fn merge(self, other: Summary) -> Summary {
+        Summary {
+            written: self.written + other.written,
+            unchanged: self.unchanged + other.unchanged,
+            bytes: self.bytes + other.bytes,
+            archive: self.archive.or(other.archive),
+            snippet: self.snippet.or(other.snippet),
+        }
+    }
 }
 
 /// A destination for rendered pages.
@@ -40,5 +61,80 @@ impl Sink for Discard {
 
     fn commit(self: Box<Self>) -> Result<Summary> {
         Ok(self.summary)
+    }
+}
+
+/// Gives every page to several sinks; commits them in order, so the first one that fails
+/// stops the rest (their staged files are then dropped, replacing nothing).
+#[derive(Default)]
+pub struct Fanout {
+    sinks: Vec<Box<dyn Sink>>,
+}
+
+impl Fanout {
+    pub fn push(&mut self, sink: Box<dyn Sink>) {
+        self.sinks.push(sink);
+    }
+}
+
+impl Sink for Fanout {
+    fn stage(&mut self, dest: &str, bytes: &[u8]) -> Result<()> {
+        for sink in &mut self.sinks {
+            sink.stage(dest, bytes)?;
+        }
+        Ok(())
+    }
+
+    fn commit(self: Box<Self>) -> Result<Summary> {
+        let mut summary = Summary::default();
+        for sink in self.sinks {
+            summary = summary.merge(sink.commit()?);
+        }
+        Ok(summary)
+    }
+}
+
+/// Adds the files derived from the pages to what goes into `inner`: a `.gz` copy beside each
+/// page (`DOWNPAGE_GZIP`) and, at commit, the index of every file (`DOWNPAGE_INDEX`).
+pub struct Derived {
+    inner: Box<dyn Sink>,
+    gzip: bool,
+    /// (path, bytes) of every file staged, for the index; `None` without an index.
+    files: Option<Vec<(String, Vec<u8>)>>,
+}
+
+impl Derived {
+    pub fn new(inner: Box<dyn Sink>, gzip: bool, index: bool) -> Derived {
+        Derived {
+            inner,
+            gzip,
+            files: index.then(Vec::new),
+        }
+    }
+
+    fn add(&mut self, dest: &str, bytes: &[u8]) -> Result<()> {
+        self.inner.stage(dest, bytes)?;
+        if let Some(files) = &mut self.files {
+            files.push((dest.to_string(), bytes.to_vec()));
+        }
+        Ok(())
+    }
+}
+
+impl Sink for Derived {
+    fn stage(&mut self, dest: &str, bytes: &[u8]) -> Result<()> {
+        self.add(dest, bytes)?;
+        if self.gzip {
+            self.add(&format!("{dest}.gz"), &gzip::compress(bytes))?;
+        }
+        Ok(())
+    }
+
+    fn commit(mut self: Box<Self>) -> Result<Summary> {
+        if let Some(files) = self.files.take() {
+            let text = index::index(files.iter().map(|(p, b)| (p.as_str(), b.as_slice())));
+            self.inner.stage(index::INDEX_NAME, &text)?;
+        }
+        self.inner.commit()
     }
 }

@@ -1,0 +1,155 @@
+//! One file written atomically (the tarball, the nginx snippet): a temporary file beside the
+//! target, renamed over it, so a reader sees the old file or the new one, never a part.
+//! Same bytes already there: the file and its mtime are left alone. A device or pipe
+//! (`/dev/stdout`, a FIFO) cannot be renamed over, so it is written in place.
+
+use std::fs::{self, OpenOptions};
+use std::io::{ErrorKind, Write};
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use crate::safe_path::TEMP_PREFIX;
+
+const FILE_MODE: u32 = 0o644;
+
+/// What [`replace`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// New bytes went in.
+    Changed,
+    /// The same bytes were already there.
+    Unchanged,
+}
+
+/// Writes `bytes` to `path` atomically; `what` names the file in errors (`DOWNPAGE_TARBALL
+/// pages.tar.gz`).
+pub fn replace(path: &Path, bytes: &[u8], what: &str) -> Result<Written> {
+    let target = match fs::metadata(path) {
+        Ok(m) if m.is_dir() => {
+            bail!("{what} is a folder: give a file path")
+        }
+        Ok(m) if m.is_file() => {
+            if m.len() == bytes.len() as u64
+                && m.permissions().mode() & 0o777 == FILE_MODE
+                && fs::read(path).is_ok_and(|old| old == bytes)
+            {
+                return Ok(Written::Unchanged);
+            }
+            // Through a symbolic link, replace the file it points to (not the link).
+            fs::canonicalize(path).with_context(|| format!("resolving {what}"))?
+        }
+        Ok(m) if is_special(&m.file_type()) => {
+            return write_in_place(path, bytes, what).map(|()| Written::Changed);
+        }
+        Ok(_) => path.to_path_buf(),
+        Err(e) if e.kind() == ErrorKind::NotFound => path.to_path_buf(),
+        Err(e) => return Err(e).with_context(|| format!("reading {what}")),
+    };
+    let temp = temp_beside(&target)?;
+    let mut guard = TempGuard(Some(temp.clone()));
+    let write = || -> std::io::Result<()> {
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(FILE_MODE)
+            .open(&temp)?;
+        f.set_permissions(fs::Permissions::from_mode(FILE_MODE))?;
+        f.write_all(bytes)?;
+        f.flush()
+    };
+    write().map_err(|e| explain(e, what))?;
+    fs::rename(&temp, &target)
+        .with_context(|| format!("moving {what} into place from {}", temp.display()))?;
+    guard.0 = None;
+    Ok(Written::Changed)
+}
+
+fn is_special(t: &fs::FileType) -> bool {
+    t.is_char_device() || t.is_fifo() || t.is_socket() || t.is_block_device()
+}
+
+/// A device or pipe: opened and written, no temporary file.
+fn write_in_place(path: &Path, bytes: &[u8], what: &str) -> Result<()> {
+    let mut f = OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(|e| explain(e, what))?;
+    f.write_all(bytes)
+        .and_then(|()| f.flush())
+        .map_err(|e| explain(e, what))
+}
+
+/// `.downpage-tmp-<pid>-<name>` beside `target`.
+fn temp_beside(target: &Path) -> Result<PathBuf> {
+    let name = target
+        .file_name()
+        .with_context(|| format!("{} has no file name", target.display()))?;
+    let dir = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut temp_name = format!("{TEMP_PREFIX}{}-", std::process::id());
+    temp_name.push_str(&name.to_string_lossy());
+    Ok(dir.join(temp_name))
+}
+
+/// An I/O error while writing `what`, with the fix for the usual causes.
+pub fn explain(e: std::io::Error, what: &str) -> anyhow::Error {
+    let hint = match e.kind() {
+        ErrorKind::NotFound => ": its folder does not exist; create it or fix the path",
+        ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => {
+            ": make its folder writable by this user, or choose a writable path"
+        }
+        ErrorKind::StorageFull => ": the disk is full; free space or choose another volume",
+        ErrorKind::BrokenPipe => ": the reading end closed early (nothing was written completely)",
+        _ => "",
+    };
+    anyhow::Error::new(e).context(format!("writing {what}{hint}"))
+}
+
+/// Removes the temporary file unless it was renamed into place.
+struct TempGuard(Option<PathBuf>);
+
+impl Drop for TempGuard {
+    fn drop(&mut self) {
+        if let Some(p) = &self.0 {
+            let _ = fs::remove_file(p);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("downpage-file-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn writes_then_leaves_same_bytes_alone_and_leaves_no_temp() {
+        let dir = scratch("replace");
+        let path = dir.join("a.tar.gz");
+        assert_eq!(replace(&path, b"one", "x").unwrap(), Written::Changed);
+        assert_eq!(replace(&path, b"one", "x").unwrap(), Written::Unchanged);
+        assert_eq!(replace(&path, b"two", "x").unwrap(), Written::Changed);
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
+        let e = replace(&dir, b"x", "DOWNPAGE_TARBALL d").unwrap_err();
+        assert_eq!(e.to_string(), "DOWNPAGE_TARBALL d is a folder: give a file path");
+        let e = replace(&dir.join("no/such.tar.gz"), b"x", "T").unwrap_err();
+        assert!(format!("{e:#}").contains("its folder does not exist"), "{e:#}");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_full_device_is_an_error() {
+        let e = replace(Path::new("/dev/full"), b"x", "T /dev/full").unwrap_err();
+        assert!(format!("{e:#}").contains("the disk is full"), "{e:#}");
+    }
+}
