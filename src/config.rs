@@ -518,11 +518,8 @@ mod tests {
                 "{e}"
             );
         }
-        let c = Config::from_os_vars([(
-            OsString::from("SOURCE_DATE_EPOCH"),
-            OsString::from("12"),
-        )])
-        .unwrap();
+        let c = Config::from_os_vars([(OsString::from("SOURCE_DATE_EPOCH"), OsString::from("12"))])
+            .unwrap();
         assert_eq!(c.source_date_epoch, 12);
     }
 
@@ -570,6 +567,9 @@ mod tests {
         ])
         .unwrap_err()
         .to_string();
-        assert!(e.starts_with("DOWNPAGE_NGINX_ROOT \"srv/pages\" is not an absolute path"), "{e}");
+        assert!(
+            e.starts_with("DOWNPAGE_NGINX_ROOT \"srv/pages\" is not an absolute path"),
+            "{e}"
+        );
     }
 }

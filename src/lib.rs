@@ -148,17 +148,25 @@ fn nginx_snippet(config: &Config, nginx: &config::Nginx, plan: &plan::Plan) -> R
     let root = match (&nginx.root, &config.output_dir) {
         (Some(root), _) => root.clone(),
         (None, Some(dir)) => {
-            let abs = std::path::absolute(dir)
-                .with_context(|| format!("making DOWNPAGE_OUTPUT_DIR {} absolute", dir.display()))?;
+            let abs = std::path::absolute(dir).with_context(|| {
+                format!("making DOWNPAGE_OUTPUT_DIR {} absolute", dir.display())
+            })?;
             let root = abs.to_str().map(str::to_string).with_context(|| {
-                format!("DOWNPAGE_OUTPUT_DIR {} is not UTF-8: set DOWNPAGE_NGINX_ROOT", abs.display())
+                format!(
+                    "DOWNPAGE_OUTPUT_DIR {} is not UTF-8: set DOWNPAGE_NGINX_ROOT",
+                    abs.display()
+                )
             })?;
             nginx::check_root(&root).map_err(|e| {
-                anyhow::anyhow!("DOWNPAGE_OUTPUT_DIR as nginx root: {e}; or set DOWNPAGE_NGINX_ROOT")
+                anyhow::anyhow!(
+                    "DOWNPAGE_OUTPUT_DIR as nginx root: {e}; or set DOWNPAGE_NGINX_ROOT"
+                )
             })?;
             root
         }
-        (None, None) => unreachable!("config requires DOWNPAGE_NGINX_ROOT without an output folder"),
+        (None, None) => {
+            unreachable!("config requires DOWNPAGE_NGINX_ROOT without an output folder")
+        }
     };
     let entries: Vec<nginx::Entry> = plan
         .pages
@@ -214,11 +222,19 @@ fn report(
         ));
     }
     if let (Some(t), Some((bytes, written))) = (tarball, summary.archive) {
-        let same = if written == Written::Unchanged { ", unchanged" } else { "" };
+        let same = if written == Written::Unchanged {
+            ", unchanged"
+        } else {
+            ""
+        };
         parts.push(format!("to tarball {t} ({bytes} bytes{same})"));
     }
     if let (Some(nginx), Some(written)) = (&config.nginx, summary.snippet) {
-        let same = if written == Written::Unchanged { " (unchanged)" } else { "" };
+        let same = if written == Written::Unchanged {
+            " (unchanged)"
+        } else {
+            ""
+        };
         parts.push(format!("nginx snippet to {}{same}", nginx.conf.display()));
     }
     format!(

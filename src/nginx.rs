@@ -128,9 +128,18 @@ mod tests {
 
     #[test]
     fn unsafe_paths_are_refused() {
-        for dest in ["a b/502.html", "502;.html", "$x/502.html", "{502}.html", "5\"02.html"] {
+        for dest in [
+            "a b/502.html",
+            "502;.html",
+            "$x/502.html",
+            "{502}.html",
+            "5\"02.html",
+        ] {
             let err = snippet(&[e(dest, Some(502))], "/srv", false).unwrap_err();
-            assert!(err.to_string().contains("not safe in nginx config"), "{err}");
+            assert!(
+                err.to_string().contains("not safe in nginx config"),
+                "{err}"
+            );
         }
         snippet(&[e("a b.html", None)], "/srv", false).unwrap();
         for root in ["srv", "/srv/$host", "/a\"b", "/a\\b", "/a\nb"] {

@@ -141,9 +141,15 @@ mod tests {
         assert_eq!(fs::read(&path).unwrap(), b"two");
         assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
         let e = replace(&dir, b"x", "DOWNPAGE_TARBALL d").unwrap_err();
-        assert_eq!(e.to_string(), "DOWNPAGE_TARBALL d is a folder: give a file path");
+        assert_eq!(
+            e.to_string(),
+            "DOWNPAGE_TARBALL d is a folder: give a file path"
+        );
         let e = replace(&dir.join("no/such.tar.gz"), b"x", "T").unwrap_err();
-        assert!(format!("{e:#}").contains("its folder does not exist"), "{e:#}");
+        assert!(
+            format!("{e:#}").contains("its folder does not exist"),
+            "{e:#}"
+        );
         fs::remove_dir_all(&dir).unwrap();
     }
 
