@@ -131,6 +131,23 @@ fn tarball_lists_exactly_the_pages_with_fixed_metadata() {
             assert_eq!(bytes, &fs::read(t.path(&format!("pages/{path}"))).unwrap());
         }
     }
+    // GNU tar reads it the same way, without a warning.
+    let out = Command::new("tar")
+        .args(["--numeric-owner", "-tvzf", "out.tar.gz"])
+        .env("TZ", "UTC")
+        .current_dir(&t.dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success() && out.stderr.is_empty(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 5, "{text}");
+    assert!(lines[0].starts_with("-rw-r--r-- 0/0 "), "{text}");
+    assert!(lines[1].starts_with("drwxr-xr-x 0/0 "), "{text}");
+    assert!(
+        lines[4].ends_with(" 2023-11-14 22:13 errors/504.html"),
+        "{text}"
+    );
 }
 
 #[test]
