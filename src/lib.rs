@@ -120,10 +120,18 @@ pub fn build(config: &Config, check: bool) -> Result<(usize, Summary)> {
         let bytes = render::render(&engine, page)?;
         sink.stage(&page.dest, &bytes)?;
     }
+    // The snippet is written beside its place before the pages are committed, and moved
+    // into place after them: it never names pages that are not there yet.
+    let snippet = match (&config.nginx, snippet, check) {
+        (Some(nginx), Some(text), false) => {
+            let what = format!("DOWNPAGE_NGINX_CONF {}", nginx.conf.display());
+            Some(file::prepare(&nginx.conf, text.as_bytes(), &what)?)
+        }
+        _ => None,
+    };
     let mut summary = sink.commit()?;
-    if let (Some(nginx), Some(text), false) = (&config.nginx, snippet, check) {
-        let what = format!("DOWNPAGE_NGINX_CONF {}", nginx.conf.display());
-        summary.snippet = Some(file::replace(&nginx.conf, text.as_bytes(), &what)?);
+    if let Some(pending) = snippet {
+        summary.snippet = Some(pending.commit()?);
     }
     Ok((plan.pages.len(), summary))
 }

@@ -484,3 +484,33 @@ fn check_mode_writes_no_tarball_no_snippet() {
     );
     assert!(t.files("").is_empty());
 }
+
+#[test]
+fn a_snippet_that_cannot_be_written_replaces_no_page() {
+    let good = site("snippet-fail");
+    good.ok();
+    let page = good.read("pages/502.html");
+    let bad = good
+        .file("templates/page.html", "<h1>changed</h1>")
+        .env("DOWNPAGE_NGINX_CONF", "no/such/errors.conf");
+    bad.fails(&[
+        "writing DOWNPAGE_NGINX_CONF no/such/errors.conf",
+        "its folder does not exist",
+    ]);
+    assert_eq!(bad.read("pages/502.html"), page);
+    assert_eq!(bad.files("pages").len(), 3, "and no temporary file");
+}
+
+#[test]
+fn the_json_body_template_is_usable_from_the_page_list() {
+    let t = Test::new("json-body").env(
+        "DOWNPAGE_PAGES",
+        r#"[["api/502.json", "downpage/error.json"], ["api/down.json", "downpage/error.json", {"code": 503}]]"#,
+    );
+    t.ok();
+    let json: serde_json::Value = serde_json::from_str(&t.read("pages/api/502.json")).unwrap();
+    assert_eq!(json["status"], 502);
+    assert_eq!(json["title"], "Bad Gateway");
+    let json: serde_json::Value = serde_json::from_str(&t.read("pages/api/down.json")).unwrap();
+    assert_eq!(json["status"], 503);
+}

@@ -14,7 +14,7 @@ use crate::safe_path::TEMP_PREFIX;
 
 const FILE_MODE: u32 = 0o644;
 
-/// What [`replace`] did.
+/// What writing a file did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Written {
     /// New bytes went in.
@@ -23,9 +23,54 @@ pub enum Written {
     Unchanged,
 }
 
+/// A file written beside its target and not yet moved into place; dropping it removes the
+/// temporary file, so a failed run leaves the old file and no leftovers.
+#[must_use = "call commit to move the file into place"]
+pub struct Pending {
+    /// (temporary file, final path) when there is something to rename.
+    rename: Option<(PathBuf, PathBuf)>,
+    what: String,
+    outcome: Written,
+}
+
+impl Pending {
+    /// Moves the file into place.
+    pub fn commit(mut self) -> Result<Written> {
+        if let Some((temp, target)) = self.rename.take()
+            && let Err(e) = fs::rename(&temp, &target)
+        {
+            let _ = fs::remove_file(&temp);
+            return Err(e).with_context(|| {
+                format!("moving {} into place from {}", self.what, temp.display())
+            });
+        }
+        Ok(self.outcome)
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        if let Some((temp, _)) = &self.rename {
+            let _ = fs::remove_file(temp);
+        }
+    }
+}
+
 /// Writes `bytes` to `path` atomically; `what` names the file in errors (`DOWNPAGE_TARBALL
 /// pages.tar.gz`).
 pub fn replace(path: &Path, bytes: &[u8], what: &str) -> Result<Written> {
+    prepare(path, bytes, what)?.commit()
+}
+
+/// Does all the writing that can fail on a full disk or a bad path, without replacing
+/// anything yet: the bytes go to a temporary file beside the target (or, for a device or
+/// pipe, straight into it). Same bytes already there: nothing to do.
+pub fn prepare(path: &Path, bytes: &[u8], what: &str) -> Result<Pending> {
+    let done = |outcome| Pending {
+        rename: None,
+        what: what.to_string(),
+        outcome,
+    };
     let target = match fs::metadata(path) {
         Ok(m) if m.is_dir() => {
             bail!("{what} is a folder: give a file path")
@@ -35,20 +80,27 @@ pub fn replace(path: &Path, bytes: &[u8], what: &str) -> Result<Written> {
                 && m.permissions().mode() & 0o777 == FILE_MODE
                 && fs::read(path).is_ok_and(|old| old == bytes)
             {
-                return Ok(Written::Unchanged);
+                return Ok(done(Written::Unchanged));
             }
             // Through a symbolic link, replace the file it points to (not the link).
             fs::canonicalize(path).with_context(|| format!("resolving {what}"))?
         }
         Ok(m) if is_special(&m.file_type()) => {
-            return write_in_place(path, bytes, what).map(|()| Written::Changed);
+            write_in_place(path, bytes, what)?;
+            return Ok(done(Written::Changed));
         }
         Ok(_) => path.to_path_buf(),
         Err(e) if e.kind() == ErrorKind::NotFound => path.to_path_buf(),
         Err(e) => return Err(e).with_context(|| format!("reading {what}")),
     };
     let temp = temp_beside(&target)?;
-    let mut guard = TempGuard(Some(temp.clone()));
+    // Ours by name (this pid): only a killed run that had the same pid can have left it.
+    let _ = fs::remove_file(&temp);
+    let pending = Pending {
+        rename: Some((temp.clone(), target)),
+        what: what.to_string(),
+        outcome: Written::Changed,
+    };
     let write = || -> std::io::Result<()> {
         let mut f = OpenOptions::new()
             .write(true)
@@ -60,10 +112,7 @@ pub fn replace(path: &Path, bytes: &[u8], what: &str) -> Result<Written> {
         f.flush()
     };
     write().map_err(|e| explain(e, what))?;
-    fs::rename(&temp, &target)
-        .with_context(|| format!("moving {what} into place from {}", temp.display()))?;
-    guard.0 = None;
-    Ok(Written::Changed)
+    Ok(pending)
 }
 
 fn is_special(t: &fs::FileType) -> bool {
@@ -109,17 +158,6 @@ pub fn explain(e: std::io::Error, what: &str) -> anyhow::Error {
     anyhow::Error::new(e).context(format!("writing {what}{hint}"))
 }
 
-/// Removes the temporary file unless it was renamed into place.
-struct TempGuard(Option<PathBuf>);
-
-impl Drop for TempGuard {
-    fn drop(&mut self) {
-        if let Some(p) = &self.0 {
-            let _ = fs::remove_file(p);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,6 +176,10 @@ mod tests {
         assert_eq!(replace(&path, b"one", "x").unwrap(), Written::Changed);
         assert_eq!(replace(&path, b"one", "x").unwrap(), Written::Unchanged);
         assert_eq!(replace(&path, b"two", "x").unwrap(), Written::Changed);
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
+        // A prepared file that is dropped replaces nothing and leaves nothing.
+        drop(prepare(&path, b"three", "x").unwrap());
         assert_eq!(fs::read(&path).unwrap(), b"two");
         assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
         let e = replace(&dir, b"x", "DOWNPAGE_TARBALL d").unwrap_err();

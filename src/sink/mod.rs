@@ -42,6 +42,11 @@ impl Summary {
 pub trait Sink {
     /// Stages one page; nothing is visible yet.
     fn stage(&mut self, dest: &str, bytes: &[u8]) -> Result<()>;
+    /// Does what is left that can fail (writing an archive), with nothing visible yet;
+    /// called on every sink before any commits.
+    fn prepare(&mut self) -> Result<()> {
+        Ok(())
+    }
     /// Makes every staged page visible.
     fn commit(self: Box<Self>) -> Result<Summary>;
 }
@@ -64,8 +69,8 @@ impl Sink for Discard {
     }
 }
 
-/// Gives every page to several sinks; commits them in order, so the first one that fails
-/// stops the rest (their staged files are then dropped, replacing nothing).
+/// Gives every page to several sinks. At commit, every sink prepares first (a full disk
+/// fails there, before anything is replaced), then each commits (renames) in order.
 #[derive(Default)]
 pub struct Fanout {
     sinks: Vec<Box<dyn Sink>>,
@@ -85,7 +90,15 @@ impl Sink for Fanout {
         Ok(())
     }
 
-    fn commit(self: Box<Self>) -> Result<Summary> {
+    fn prepare(&mut self) -> Result<()> {
+        for sink in &mut self.sinks {
+            sink.prepare()?;
+        }
+        Ok(())
+    }
+
+    fn commit(mut self: Box<Self>) -> Result<Summary> {
+        self.prepare()?;
         let mut summary = Summary::default();
         for sink in self.sinks {
             summary = summary.merge(sink.commit()?);

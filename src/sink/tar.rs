@@ -4,7 +4,7 @@
 //! or group names, every time `SOURCE_DATE_EPOCH`, and a gzip header without name or time.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::os::fd::AsFd;
 
 use anyhow::{Result, bail};
@@ -19,6 +19,8 @@ pub struct TarSink {
     target: Tarball,
     mtime: u64,
     files: BTreeMap<String, Vec<u8>>,
+    /// After `prepare`: the archive's size and, for a file, its pending replacement.
+    prepared: Option<(u64, Option<file::Pending>)>,
 }
 
 impl TarSink {
@@ -27,6 +29,7 @@ impl TarSink {
             target,
             mtime,
             files: BTreeMap::new(),
+            prepared: None,
         }
     }
 }
@@ -161,35 +164,59 @@ impl Sink for TarSink {
         Ok(())
     }
 
-    fn commit(self: Box<Self>) -> Result<Summary> {
+    /// Builds the archive and writes it: to stdout, or to a temporary file beside the target.
+    fn prepare(&mut self) -> Result<()> {
+        if self.prepared.is_some() {
+            return Ok(());
+        }
         let bytes = archive(&self.files, self.mtime)?;
-        let written = match &self.target {
+        let pending = match &self.target {
             Tarball::Stdout => {
-                // A duplicate of fd 1 as a plain file: std's stdout would hide a closed
-                // descriptor, and a short or failed write must be an error here.
-                let what = "the tarball to stdout (DOWNPAGE_TARBALL=-)";
-                let mut out = std::fs::File::from(
-                    std::io::stdout()
-                        .as_fd()
-                        .try_clone_to_owned()
-                        .map_err(|e| file::explain(e, what))?,
-                );
-                out.write_all(&bytes)
-                    .and_then(|()| out.flush())
-                    .map_err(|e| file::explain(e, what))?;
-                Written::Changed
+                write_stdout(&bytes)?;
+                None
             }
-            Tarball::File(path) => file::replace(
+            Tarball::File(path) => Some(file::prepare(
                 path,
                 &bytes,
                 &format!("DOWNPAGE_TARBALL {}", path.display()),
-            )?,
+            )?),
+        };
+        self.prepared = Some((bytes.len() as u64, pending));
+        Ok(())
+    }
+
+    fn commit(mut self: Box<Self>) -> Result<Summary> {
+        self.prepare()?;
+        let (size, pending) = self.prepared.take().expect("prepared above");
+        let written = match pending {
+            Some(p) => p.commit()?,
+            None => Written::Changed,
         };
         Ok(Summary {
-            archive: Some((bytes.len() as u64, written)),
+            archive: Some((size, written)),
             ..Summary::default()
         })
     }
+}
+
+/// Writes the archive to stdout through a duplicate of fd 1 as a plain file: std's stdout
+/// would hide a closed descriptor, and a short or failed write must be an error here.
+fn write_stdout(bytes: &[u8]) -> Result<()> {
+    let what = "the tarball to stdout (DOWNPAGE_TARBALL=-)";
+    let stdout = std::io::stdout();
+    if stdout.is_terminal() {
+        bail!(
+            "DOWNPAGE_TARBALL=- writes a binary archive to stdout, which is a terminal: redirect it (> pages.tar.gz) or set a file path"
+        );
+    }
+    let fd = stdout
+        .as_fd()
+        .try_clone_to_owned()
+        .map_err(|e| file::explain(e, what))?;
+    let mut out = std::fs::File::from(fd);
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(|e| file::explain(e, what))
 }
 
 #[cfg(test)]
