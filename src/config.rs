@@ -4,6 +4,7 @@
 
 use std::ffi::OsString;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
@@ -31,6 +32,10 @@ struct Raw {
     nginx_conf: Option<String>,
     nginx_root: Option<String>,
     layout: Option<String>,
+    watch: Option<String>,
+    watch_interval: Option<String>,
+    ready_file: Option<String>,
+    log_format: Option<String>,
 }
 
 /// The standard reproducible-builds variable for a fixed time (read besides `DOWNPAGE_*`).
@@ -93,6 +98,30 @@ pub struct Nginx {
     /// The folder where nginx sees the pages; `None`: the output folder, made absolute.
     pub root: Option<String>,
 }
+/// How log lines look (`DOWNPAGE_LOG_FORMAT`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    /// One line of text, `downpage: ...`.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+impl LogFormat {
+    /// The log format asked for, read leniently from the raw environment so that even an
+    /// error about another variable is reported in it; an invalid value gives text (the
+    /// configuration error then names it).
+    pub fn from_os_vars<'a>(vars: impl IntoIterator<Item = &'a (OsString, OsString)>) -> LogFormat {
+        vars.into_iter()
+            .find(|(k, _)| k == "DOWNPAGE_LOG_FORMAT")
+            .and_then(|(_, v)| parse_log_format(v.to_str()?).ok())
+            .unwrap_or_default()
+    }
+}
+
+/// Default of `DOWNPAGE_WATCH_INTERVAL`.
+pub const DEFAULT_WATCH_INTERVAL: Duration = Duration::from_secs(2);
 
 /// Where the page list comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,6 +162,14 @@ pub struct Config {
     pub nginx: Option<Nginx>,
     /// `DOWNPAGE_LAYOUT`.
     pub layout: Layout,
+    /// `DOWNPAGE_WATCH`: keep running and re-render on changes.
+    pub watch: bool,
+    /// `DOWNPAGE_WATCH_INTERVAL`: time between two looks at the inputs.
+    pub watch_interval: Duration,
+    /// `DOWNPAGE_READY_FILE`: the state file `downpage health` reads.
+    pub ready_file: Option<PathBuf>,
+    /// `DOWNPAGE_LOG_FORMAT`.
+    pub log_format: LogFormat,
 }
 
 impl Config {
@@ -288,6 +325,20 @@ impl Config {
                 }
             }
         }
+        let watch = parse_bool("DOWNPAGE_WATCH", raw.watch.as_deref())?;
+        let watch_interval = match raw.watch_interval.as_deref() {
+            None => DEFAULT_WATCH_INTERVAL,
+            Some(text) => parse_interval(text)?,
+        };
+        let ready_file = match raw.ready_file.as_deref() {
+            None => None,
+            Some("") => bail!("DOWNPAGE_READY_FILE is empty: set it to a file path, or unset it"),
+            Some(path) => Some(PathBuf::from(path)),
+        };
+        let log_format = match raw.log_format.as_deref() {
+            None => LogFormat::Text,
+            Some(text) => parse_log_format(text)?,
+        };
         Ok(Config {
             output_dir,
             template_dirs,
@@ -302,6 +353,10 @@ impl Config {
             index,
             nginx,
             layout,
+            watch,
+            watch_interval,
+            ready_file,
+            log_format,
         })
     }
 }
@@ -397,6 +452,42 @@ fn parse_formats(text: &str) -> Result<Vec<Format>> {
     Ok(formats)
 }
 
+/// Shortest and longest accepted `DOWNPAGE_WATCH_INTERVAL`.
+const INTERVAL_RANGE: (Duration, Duration) =
+    (Duration::from_millis(10), Duration::from_secs(86400));
+
+/// `DOWNPAGE_WATCH_INTERVAL`: seconds (`2`, `0.5`, `2s`) or milliseconds (`500ms`).
+fn parse_interval(text: &str) -> Result<Duration> {
+    let fix = "write seconds like 2 or 0.5, or milliseconds like 500ms (10ms to 86400s)";
+    let t = text.trim();
+    let (number, scale) = if let Some(ms) = t.strip_suffix("ms") {
+        (ms, 0.001)
+    } else {
+        (t.strip_suffix('s').unwrap_or(t), 1.0)
+    };
+    let seconds = number
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite())
+        .map(|s| s * scale)
+        .with_context(|| format!("DOWNPAGE_WATCH_INTERVAL \"{text}\" is not a duration: {fix}"))?;
+    let (min, max) = INTERVAL_RANGE;
+    if !(min.as_secs_f64()..=max.as_secs_f64()).contains(&seconds) {
+        bail!("DOWNPAGE_WATCH_INTERVAL \"{text}\" is out of range: {fix}");
+    }
+    Ok(Duration::from_secs_f64(seconds))
+}
+
+/// `DOWNPAGE_LOG_FORMAT`: `text` or `json`.
+fn parse_log_format(text: &str) -> Result<LogFormat> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "text" | "" => Ok(LogFormat::Text),
+        "json" => Ok(LogFormat::Json),
+        _ => bail!("DOWNPAGE_LOG_FORMAT is \"{text}\": write text or json"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -477,6 +568,54 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("DOWNPAGE_PAGES and DOWNPAGE_PAGES_FILE"), "{e}");
+    }
+
+    #[test]
+    fn watch_settings_parse_and_name_the_variable() {
+        let c = cfg(&[]).unwrap();
+        assert!(!c.watch);
+        assert_eq!(c.watch_interval, DEFAULT_WATCH_INTERVAL);
+        assert_eq!(c.log_format, LogFormat::Text);
+        let c = cfg(&[
+            ("DOWNPAGE_WATCH", "TRUE"),
+            ("DOWNPAGE_WATCH_INTERVAL", "250ms"),
+            ("DOWNPAGE_READY_FILE", "/tmp/ready"),
+            ("DOWNPAGE_LOG_FORMAT", "json"),
+        ])
+        .unwrap();
+        assert!(c.watch);
+        assert_eq!(c.watch_interval, Duration::from_millis(250));
+        assert_eq!(c.ready_file, Some(PathBuf::from("/tmp/ready")));
+        assert_eq!(c.log_format, LogFormat::Json);
+        for (text, ms) in [("2", 2000), ("0.5", 500), ("3s", 3000), (" 10ms ", 10)] {
+            assert_eq!(
+                parse_interval(text).unwrap(),
+                Duration::from_millis(ms),
+                "{text}"
+            );
+        }
+        for text in ["", "fast", "0", "-1", "5ms", "1e9", "NaN", "2m"] {
+            let e = parse_interval(text).unwrap_err().to_string();
+            assert!(e.starts_with("DOWNPAGE_WATCH_INTERVAL \""), "{e}");
+        }
+        let e = cfg(&[("DOWNPAGE_WATCH", "sometimes")])
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "DOWNPAGE_WATCH \"sometimes\" is not true or false: write true or false"
+        );
+        let e = cfg(&[("DOWNPAGE_LOG_FORMAT", "xml")])
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "DOWNPAGE_LOG_FORMAT is \"xml\": write text or json");
+        let env = [(
+            OsString::from("DOWNPAGE_LOG_FORMAT"),
+            OsString::from("JSON"),
+        )];
+        assert_eq!(LogFormat::from_os_vars(&env), LogFormat::Json);
+        let env = [(OsString::from("DOWNPAGE_LOG_FORMAT"), OsString::from("xml"))];
+        assert_eq!(LogFormat::from_os_vars(&env), LogFormat::Text);
     }
 
     #[test]

@@ -6,7 +6,10 @@
 pub mod catalog;
 pub mod config;
 pub mod gzip;
+pub mod health;
 pub mod index;
+pub mod inputs;
+pub mod log;
 pub mod nginx;
 pub mod pages;
 pub mod plan;
@@ -14,20 +17,24 @@ pub mod render;
 pub mod safe_path;
 pub mod sha256;
 pub mod sink;
+pub mod stop;
 pub mod suggest;
 pub mod template_dirs;
 pub mod templates;
 pub mod vars;
+pub mod watch;
 
 use std::ffi::OsString;
 use std::fs;
+use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
 use config::{Config, PageSource, Tarball};
+use log::Line;
 use sink::file::{self, Written};
-use sink::{Derived, Discard, Fanout, Sink, Summary, dir::DirSink, tar::TarSink};
+use sink::{Derived, Discard, Fanout, Sink, Summary, dir::DirSink, ready, tar::TarSink};
 
 /// What the command line asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +43,8 @@ pub enum Command {
     Render,
     /// Render everything in memory, write nothing.
     Check,
+    /// Exit 0 when the ready file says the last render succeeded (a probe).
+    Health,
     Help,
     Version,
 }
@@ -46,10 +55,11 @@ impl Command {
         match args {
             [] => Ok(Command::Render),
             [a] if a == "check" => Ok(Command::Check),
+            [a] if a == "health" => Ok(Command::Health),
             [a] if a == "--help" || a == "-h" || a == "help" => Ok(Command::Help),
             [a] if a == "--version" || a == "-V" => Ok(Command::Version),
             [a, ..] => bail!(
-                "unknown argument \"{a}\": downpage takes only check, --help or --version; configure it with DOWNPAGE_* variables (downpage --help lists them)"
+                "unknown argument \"{a}\": downpage takes only check, health, --help or --version; configure it with DOWNPAGE_* variables (downpage --help lists them)"
             ),
         }
     }
@@ -75,20 +85,59 @@ pub fn run(
             "downpage {}",
             env!("CARGO_PKG_VERSION")
         ))),
+        Command::Health => {
+            let config = Config::from_os_vars(env)?;
+            Ok(Outcome::Print(health::check(&config)?))
+        }
         command @ (Command::Render | Command::Check) => {
             let started = Instant::now();
             let config = Config::from_os_vars(env)?;
             let check = command == Command::Check;
+            if !check && config.watch {
+                let line = watch::run(&config)?;
+                return Ok(Outcome::Log(line.format(config.log_format)));
+            }
+            if let (Some(path), false) = (&config.ready_file, check) {
+                ready::remove(path)?;
+            }
             let (count, summary) = build(&config, check)?;
-            Ok(Outcome::Log(report(
-                &config, check, count, &summary, started,
-            )))
+            if let (Some(path), false) = (&config.ready_file, check) {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs());
+                let state = ready::State {
+                    ok: true,
+                    pid: std::process::id(),
+                    renders: 1,
+                    failures: 0,
+                    last_attempt: now,
+                    last_success: now,
+                    pages: count,
+                    error: None,
+                };
+                ready::write(path, &state)?;
+            }
+            let line = report(&config, check, count, &summary, started);
+            Ok(Outcome::Log(line.format(config.log_format)))
         }
     }
 }
 
-/// Plans, renders and commits every page; returns the page count and the sink's summary.
-pub fn build(config: &Config, check: bool) -> Result<(usize, Summary)> {
+/// Every page of a render pass, in memory, and what the pass read.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    /// (destination, bytes), in plan order.
+    pub pages: Vec<(String, Vec<u8>)>,
+    /// Files the render read besides the template folders and the page-list file (watch
+    /// mode watches them too). Whatever reads a file while rendering (e.g. an asset manifest
+    /// or an inlined asset) adds its path here.
+    pub inputs: Vec<PathBuf>,
+    /// The nginx snippet's text, when `DOWNPAGE_NGINX_CONF` is set.
+    pub snippet: Option<String>,
+}
+
+/// Reads the page list and the templates, plans and renders every page, in memory.
+pub fn render_all(config: &Config) -> Result<Rendered> {
     let (specs, source) = match &config.pages {
         PageSource::None => (Vec::new(), "DOWNPAGE_PAGES".to_string()),
         PageSource::Inline(text) => (
@@ -110,20 +159,44 @@ pub fn build(config: &Config, check: bool) -> Result<(usize, Summary)> {
         Some(nginx) => Some(nginx_snippet(config, nginx, &plan)?),
         None => None,
     };
-    let outputs: Box<dyn Sink> = if check {
-        Box::new(Discard::default())
-    } else {
-        open_sinks(config)?
+    let mut out = Rendered {
+        snippet,
+        ..Rendered::default()
+    };
+    for page in plan.pages {
+        let bytes = render::render(&engine, &page)?;
+        out.pages.push((page.dest, bytes));
+    }
+    Ok(out)
+}
+
+/// Where a write pass goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// Nowhere: `downpage check`.
+    Discard,
+    /// The configured outputs.
+    Outputs,
+    /// The configured outputs, the folder tracked for removals (watch mode).
+    Tracked,
+}
+
+/// Stages every rendered page (and the files derived from them) into the configured sinks,
+/// then commits them and the nginx snippet.
+pub fn write(config: &Config, rendered: &Rendered, target: Target) -> Result<Summary> {
+    let outputs: Box<dyn Sink> = match target {
+        Target::Discard => Box::new(Discard::default()),
+        Target::Outputs => open_sinks(config, false)?,
+        Target::Tracked => open_sinks(config, true)?,
     };
     let mut sink: Box<dyn Sink> = Box::new(Derived::new(outputs, config.gzip, config.index));
-    for page in &plan.pages {
-        let bytes = render::render(&engine, page)?;
-        sink.stage(&page.dest, &bytes)?;
+    for (dest, bytes) in &rendered.pages {
+        sink.stage(dest, bytes)?;
     }
     // The snippet is written beside its place before the pages are committed, and moved
     // into place after them: it never names pages that are not there yet.
-    let snippet = match (&config.nginx, snippet, check) {
-        (Some(nginx), Some(text), false) => {
+    let snippet = match (&config.nginx, &rendered.snippet, target) {
+        (Some(nginx), Some(text), Target::Outputs | Target::Tracked) => {
             let what = format!("DOWNPAGE_NGINX_CONF {}", nginx.conf.display());
             Some(file::prepare(&nginx.conf, text.as_bytes(), &what)?)
         }
@@ -133,11 +206,22 @@ pub fn build(config: &Config, check: bool) -> Result<(usize, Summary)> {
     if let Some(pending) = snippet {
         summary.snippet = Some(pending.commit()?);
     }
-    Ok((plan.pages.len(), summary))
+    Ok(summary)
+}
+
+/// Plans, renders and commits every page; returns the page count and the sinks' summary.
+pub fn build(config: &Config, check: bool) -> Result<(usize, Summary)> {
+    let rendered = render_all(config)?;
+    let target = if check {
+        Target::Discard
+    } else {
+        Target::Outputs
+    };
+    Ok((rendered.pages.len(), write(config, &rendered, target)?))
 }
 
 /// The tarball first (the likeliest to fail, on a full disk), then the output folder.
-fn open_sinks(config: &Config) -> Result<Box<dyn Sink>> {
+fn open_sinks(config: &Config, tracked: bool) -> Result<Box<dyn Sink>> {
     let mut fanout = Fanout::default();
     if let Some(target) = &config.tarball {
         fanout.push(Box::new(TarSink::new(
@@ -146,7 +230,12 @@ fn open_sinks(config: &Config) -> Result<Box<dyn Sink>> {
         )));
     }
     if let Some(dir) = &config.output_dir {
-        fanout.push(Box::new(DirSink::open(dir)?));
+        let sink = if tracked {
+            DirSink::open_tracked(dir)?
+        } else {
+            DirSink::open(dir)?
+        };
+        fanout.push(Box::new(sink));
     }
     Ok(Box::new(fanout))
 }
@@ -187,31 +276,45 @@ fn nginx_snippet(config: &Config, nginx: &config::Nginx, plan: &plan::Plan) -> R
     nginx::snippet(&entries, &root, config.gzip)
 }
 
-fn report(
+/// The line a render or check pass logs: text, and the numbers as JSON fields.
+pub fn report(
     config: &Config,
     check: bool,
     count: usize,
     summary: &Summary,
     started: Instant,
-) -> String {
+) -> Line {
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     let plural = if count == 1 { "page" } else { "pages" };
     let tarball = config.tarball.as_ref().map(|t| match t {
         Tarball::Stdout => "stdout".to_string(),
         Tarball::File(p) => p.display().to_string(),
     });
+    let fields = |line: Line| {
+        line.with("pages", count)
+            .with("bytes", summary.bytes)
+            .with(
+                "output",
+                config.output_dir.as_ref().map(|d| d.display().to_string()),
+            )
+            .with("tarball", tarball.clone())
+            .with("ms", (ms * 10.0).round() / 10.0)
+    };
     if check {
         let mut places: Vec<String> = config
             .output_dir
             .iter()
             .map(|d| d.display().to_string())
             .collect();
-        places.extend(tarball.map(|t| format!("tarball {t}")));
-        return format!(
-            "downpage: check ok: {count} {plural} ({} bytes) would be written to {}, in {ms:.1} ms",
-            summary.bytes,
-            places.join(" and ")
-        );
+        places.extend(tarball.as_ref().map(|t| format!("tarball {t}")));
+        return fields(Line::info(
+            "check",
+            format!(
+                "check ok: {count} {plural} ({} bytes) would be written to {}, in {ms:.1} ms",
+                summary.bytes,
+                places.join(" and ")
+            ),
+        ));
     }
     let mut parts = Vec::new();
     if let Some(dir) = &config.output_dir {
@@ -221,15 +324,20 @@ fn report(
         } else {
             format!("{files} files, ")
         };
+        let removed = if summary.removed.is_empty() {
+            String::new()
+        } else {
+            format!(", removed {}", summary.removed.join(" "))
+        };
         parts.push(format!(
-            "({files}{} changed, {} unchanged, {} bytes) to {}",
+            "({files}{} changed, {} unchanged{removed}, {} bytes) to {}",
             summary.written,
             summary.unchanged,
             summary.bytes,
             dir.display()
         ));
     }
-    if let (Some(t), Some((bytes, written))) = (tarball, summary.archive) {
+    if let (Some(t), Some((bytes, written))) = (&tarball, summary.archive) {
         let same = if written == Written::Unchanged {
             ", unchanged"
         } else {
@@ -245,8 +353,13 @@ fn report(
         };
         parts.push(format!("nginx snippet to {}{same}", nginx.conf.display()));
     }
-    format!(
-        "downpage: wrote {count} {plural} {} in {ms:.1} ms",
-        parts.join(", ")
+    fields(
+        Line::info(
+            "render",
+            format!("wrote {count} {plural} {} in {ms:.1} ms", parts.join(", ")),
+        )
+        .with("written", summary.written)
+        .with("unchanged", summary.unchanged)
+        .with("removed", summary.removed.clone()),
     )
 }

@@ -3,13 +3,17 @@
 use std::process::ExitCode;
 
 use downpage::Outcome;
+use downpage::config::LogFormat;
+use downpage::log::Line;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args_os()
         .skip(1)
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    match downpage::run(&args, std::env::vars_os()) {
+    let env: Vec<_> = std::env::vars_os().collect();
+    let format = LogFormat::from_os_vars(&env);
+    match downpage::run(&args, env) {
         Ok(Outcome::Print(text)) => {
             println!("{text}");
             ExitCode::SUCCESS
@@ -19,7 +23,10 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(err) => {
-            eprintln!("downpage: error: {err:#}");
+            eprintln!(
+                "{}",
+                Line::error("error", format!("{err:#}")).format(format)
+            );
             ExitCode::FAILURE
         }
     }

@@ -95,6 +95,26 @@ pub const VARS: &[Var] = &[
         default: "the output folder, made absolute",
         meaning: "The folder where nginx sees the pages (often another mount path than downpage's), used as `root` in the snippet; an absolute path.",
     },
+    Var {
+        name: "DOWNPAGE_WATCH",
+        default: "`false`",
+        meaning: "`true`: render once, then keep running and re-render when an input changes (template folders, the page-list file, through ConfigMap `..data` swaps too); a failed re-render keeps the last good pages. SIGTERM or SIGINT stop it with status 0.",
+    },
+    Var {
+        name: "DOWNPAGE_WATCH_INTERVAL",
+        default: "`2s`",
+        meaning: "How often watch mode looks at its inputs: seconds (`2`, `0.5`) or milliseconds (`500ms`), 10ms to 86400s. Each look lists the template folders and stats every file in them: well under a millisecond of CPU for a few dozen templates.",
+    },
+    Var {
+        name: "DOWNPAGE_READY_FILE",
+        default: "(none)",
+        meaning: "A JSON state file, removed at start, written (atomically) after the first successful render and after every later attempt; `downpage health` reads it. Keep it outside the output folder, e.g. `/tmp/downpage-ready`.",
+    },
+    Var {
+        name: "DOWNPAGE_LOG_FORMAT",
+        default: "`text`",
+        meaning: "`text`: one `downpage: ...` line per run or re-render; `json`: one JSON object per line (`level`, `event`, `msg` and counts), errors too, for log pipelines.",
+    },
 ];
 
 /// Markdown table of [`VARS`]; the README contains exactly this (a test checks it).
@@ -115,6 +135,7 @@ pub fn help_text() -> String {
         "downpage {} — render static error pages from Tera templates\n\n\
          usage: downpage            render the pages (configured by the environment)\n       \
          downpage check      render everything in memory, write nothing; exit status says if it would succeed\n       \
+         downpage health     exit 0 when DOWNPAGE_READY_FILE says the first render happened and the last one succeeded (a probe)\n       \
          downpage --help     this text\n       \
          downpage --version  the version\n\n\
          environment:\n",

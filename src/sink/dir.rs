@@ -3,9 +3,12 @@
 //! page and a failed run replaces nothing. Pages whose bytes are already there are left
 //! alone (their mtime too). Files end up 0644 and folders 0755 whatever the umask. Nothing
 //! is written through a symlink, so nothing lands outside the folder. An exclusive lock on
-//! the folder makes concurrent runs take turns.
+//! the folder makes concurrent runs take turns; it is held from `open` to the end of `commit`
+//! (watch mode opens one sink per write pass, so it holds the lock only while writing).
+//! A tracked sink (watch mode) also keeps the record of the pages it owns (`owned`) and
+//! removes owned pages that are no longer configured.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
@@ -13,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
+use super::owned::{self, Owned};
 use super::{Sink, Summary};
 use crate::safe_path::TEMP_PREFIX;
 
@@ -30,6 +34,10 @@ pub struct DirSink {
     staged: Vec<(PathBuf, PathBuf)>,
     summary: Summary,
     seq: u64,
+    /// Tracked sinks: the record as it was when the lock was taken.
+    owned: Option<Owned>,
+    /// Every staged page (changed or not) → hash of its bytes.
+    hashes: BTreeMap<String, String>,
 }
 
 impl DirSink {
@@ -72,7 +80,17 @@ impl DirSink {
             staged: Vec::new(),
             summary: Summary::default(),
             seq: 0,
+            owned: None,
+            hashes: BTreeMap::new(),
         })
+    }
+
+    /// Like [`DirSink::open`], and `commit` also removes the pages of the record
+    /// ([`owned::FILE`]) that were not staged this time, then records the staged ones.
+    pub fn open_tracked(root: &Path) -> Result<DirSink> {
+        let mut sink = DirSink::open(root)?;
+        sink.owned = Some(Owned::load(root));
+        Ok(sink)
     }
 
     /// Makes sure the folder `rel` (relative, `/`-separated, may be empty) exists as a real
@@ -143,6 +161,9 @@ impl Sink for DirSink {
         let dir = self.ready_dir(parent)?;
         let target = dir.join(file);
         self.summary.bytes += bytes.len() as u64;
+        if self.owned.is_some() {
+            self.hashes.insert(dest.to_string(), owned::hash(bytes));
+        }
         match fs::symlink_metadata(&target) {
             Ok(m) if m.file_type().is_symlink() => bail!(
                 "{} is a symbolic link: downpage never writes through links (they can lead outside the output folder); remove it",
@@ -192,6 +213,18 @@ impl Sink for DirSink {
     }
 
     fn commit(mut self: Box<Self>) -> Result<Summary> {
+        let old = self.owned.take();
+        let mut union = None;
+        if let Some(old) = &old {
+            // Record new pages before they appear, so a crash right after cannot orphan them.
+            let mut all = old.clone();
+            all.pages
+                .extend(self.hashes.iter().map(|(k, v)| (k.clone(), v.clone())));
+            if all != *old {
+                all.save(&self.root)?;
+            }
+            union = Some(all);
+        }
         let staged = std::mem::take(&mut self.staged);
         for (i, (temp, target)) in staged.iter().enumerate() {
             if let Err(e) = fs::rename(temp, target) {
@@ -202,6 +235,15 @@ impl Sink for DirSink {
             }
         }
         self.summary.written = staged.len();
+        if let (Some(old), Some(union)) = (old, union) {
+            self.summary.removed = old.remove_stale(&self.root, &self.hashes)?;
+            let now = Owned {
+                pages: std::mem::take(&mut self.hashes),
+            };
+            if now != union {
+                now.save(&self.root)?;
+            }
+        }
         Ok(self.summary.clone())
     }
 }

@@ -5,6 +5,8 @@
 
 pub mod dir;
 pub mod file;
+pub mod owned;
+pub mod ready;
 pub mod tar;
 
 use anyhow::Result;
@@ -24,6 +26,8 @@ pub struct Summary {
     pub archive: Option<(u64, file::Written)>,
     /// Whether the nginx snippet changed (written after the sinks, by `build`).
     pub snippet: Option<file::Written>,
+    /// Pages removed because they are no longer configured (tracked folder sinks only).
+    pub removed: Vec<String>,
 }
 
 impl Summary {
@@ -34,6 +38,7 @@ impl Summary {
             bytes: self.bytes + other.bytes,
             archive: self.archive.or(other.archive),
             snippet: self.snippet.or(other.snippet),
+            removed: [self.removed, other.removed].concat(),
         }
     }
 }
