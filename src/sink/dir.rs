@@ -30,6 +30,10 @@ pub struct DirSink {
     _lock: File,
     /// Folders already checked (and swept of old temporary files), relative to `root`.
     ready_dirs: HashSet<String>,
+    /// Every entry found in the folders swept so far: a destination not in here does not
+    /// exist, so it needs no `lstat` (we hold the lock; a link made since would only be
+    /// replaced by the rename, never written through).
+    present: HashSet<PathBuf>,
     /// (temporary file, final path) for every changed page, in order.
     staged: Vec<(PathBuf, PathBuf)>,
     summary: Summary,
@@ -38,6 +42,10 @@ pub struct DirSink {
     owned: Option<Owned>,
     /// Every staged page (changed or not) → hash of its bytes.
     hashes: BTreeMap<String, String>,
+    pid: u32,
+    /// Whether files created with mode 0644 come out 0644 (the umask keeps those bits): then
+    /// no `fchmod` is needed. Learnt from the first file.
+    umask_keeps_mode: Option<bool>,
 }
 
 impl DirSink {
@@ -77,11 +85,14 @@ impl DirSink {
             root: root.to_path_buf(),
             _lock: lock,
             ready_dirs: HashSet::new(),
+            present: HashSet::new(),
             staged: Vec::new(),
             summary: Summary::default(),
             seq: 0,
             owned: None,
             hashes: BTreeMap::new(),
+            pid: std::process::id(),
+            umask_keeps_mode: None,
         })
     }
 
@@ -128,28 +139,31 @@ impl DirSink {
                 Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
             }
             self.ready_dirs.insert(so_far.clone());
-            sweep(&path)?;
+            sweep(&path, &mut self.present)?;
         }
         if rel.is_empty() && self.ready_dirs.insert(String::new()) {
-            sweep(&path)?;
+            sweep(&path, &mut self.present)?;
         }
         Ok(path)
     }
 }
 
 /// Removes temporary files left by a run that died (we hold the folder's lock, so no live
-/// run owns them).
-fn sweep(dir: &Path) -> Result<()> {
+/// run owns them), and notes every other entry in `present`.
+fn sweep(dir: &Path, present: &mut HashSet<PathBuf>) -> Result<()> {
     let entries = fs::read_dir(dir).with_context(|| format!("reading folder {}", dir.display()))?;
-    for entry in entries.flatten() {
+    for entry in entries {
+        let entry = entry.with_context(|| format!("reading folder {}", dir.display()))?;
+        let path = entry.path();
         if entry
             .file_name()
             .to_str()
             .is_some_and(|n| n.starts_with(TEMP_PREFIX))
         {
-            let path = entry.path();
             fs::remove_file(&path)
                 .with_context(|| format!("removing leftover temporary file {}", path.display()))?;
+        } else {
+            present.insert(path);
         }
     }
     Ok(())
@@ -164,16 +178,22 @@ impl Sink for DirSink {
         if self.owned.is_some() {
             self.hashes.insert(dest.to_string(), owned::hash(bytes));
         }
-        match fs::symlink_metadata(&target) {
-            Ok(m) if m.file_type().is_symlink() => bail!(
+        let existing = if self.present.contains(&target) {
+            Some(fs::symlink_metadata(&target))
+        } else {
+            None
+        };
+        match existing {
+            None => {}
+            Some(Ok(m)) if m.file_type().is_symlink() => bail!(
                 "{} is a symbolic link: downpage never writes through links (they can lead outside the output folder); remove it",
                 target.display()
             ),
-            Ok(m) if m.is_dir() => bail!(
+            Some(Ok(m)) if m.is_dir() => bail!(
                 "page {dest}: {} is a folder: remove it or choose another destination",
                 target.display()
             ),
-            Ok(m)
+            Some(Ok(m))
                 if m.len() == bytes.len() as u64
                     && fs::read(&target).is_ok_and(|old| old == bytes) =>
             {
@@ -186,14 +206,25 @@ impl Sink for DirSink {
             _ => {}
         }
         self.seq += 1;
-        let temp = dir.join(format!("{TEMP_PREFIX}{}-{}", std::process::id(), self.seq));
-        let write = || -> std::io::Result<()> {
+        let temp = dir.join(format!("{TEMP_PREFIX}{}-{}", self.pid, self.seq));
+        let umask_keeps_mode = &mut self.umask_keeps_mode;
+        let mut write = || -> std::io::Result<()> {
             let mut f = OpenOptions::new()
                 .write(true)
                 .create_new(true)
                 .mode(FILE_MODE)
                 .open(&temp)?;
-            f.set_permissions(fs::Permissions::from_mode(FILE_MODE))?;
+            let keeps = match *umask_keeps_mode {
+                Some(keeps) => keeps,
+                None => {
+                    let keeps = f.metadata()?.permissions().mode() & 0o777 == FILE_MODE;
+                    *umask_keeps_mode = Some(keeps);
+                    keeps
+                }
+            };
+            if !keeps {
+                f.set_permissions(fs::Permissions::from_mode(FILE_MODE))?;
+            }
             f.write_all(bytes)
         };
         if let Err(e) = write() {
