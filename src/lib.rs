@@ -163,10 +163,11 @@ pub fn render_all(config: &Config) -> Result<Rendered> {
         snippet,
         ..Rendered::default()
     };
-    for page in plan.pages {
-        let bytes = render::render(&engine, &page)?;
-        out.pages.push((page.dest, bytes));
-    }
+    out.pages.reserve(plan.pages.len());
+    render::render_all(&engine, &plan.pages, |page, bytes| {
+        out.pages.push((page.dest.clone(), bytes));
+        Ok(())
+    })?;
     Ok(out)
 }
 

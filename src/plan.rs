@@ -133,8 +133,9 @@ fn context_for(
         }
     }
     ctx.insert("dest".into(), Value::from(dest));
-    ctx.extend(config.context.clone());
-    ctx.extend(config.vars.clone());
+    for (key, value) in config.context.iter().chain(&config.vars) {
+        ctx.insert(key.clone(), value.clone());
+    }
     ctx.extend(own);
     ctx
 }

@@ -1,21 +1,33 @@
 //! Plan page → bytes. Pure: renders in memory with the compiled templates; errors name the
-//! page, where it was asked for, the template and the line.
+//! page, where it was asked for, the template and the line. [`render_all`] spreads the pages
+//! over the available cores and hands them back in plan order.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
 
 use anyhow::{Result, anyhow};
-use serde_json::Value;
 use tera::Context;
 
 use crate::plan::Page;
 use crate::templates::Engine;
 
+/// Below this many pages, threads cost more than they save.
+const PARALLEL_MIN_PAGES: usize = 32;
+/// Rendered pages that may wait for the caller; keeps memory flat whatever the page count.
+const QUEUE: usize = 64;
+
 /// Renders one page.
 pub fn render(engine: &Engine, page: &Page) -> Result<Vec<u8>> {
-    let context = Context::from_value(Value::Object(page.context.clone()))
-        .map_err(|e| anyhow!("page {} ({}): bad context: {e}", page.dest, page.origin))?;
+    // Straight into Tera's map: no intermediate copy of the page's context.
+    let mut context = Context::new();
+    for (key, value) in &page.context {
+        context.insert(key, value);
+    }
+    let mut bytes = Vec::with_capacity(8 * 1024);
     engine
         .tera
-        .render(&page.template, &context)
-        .map(String::into_bytes)
+        .render_to(&page.template, &context, &mut bytes)
         .map_err(|e| {
             anyhow!(
                 "page {} ({}): rendering template {} ({}): {}",
@@ -25,5 +37,81 @@ pub fn render(engine: &Engine, page: &Page) -> Result<Vec<u8>> {
                 engine.origin(&page.template),
                 engine.explain(&e)
             )
-        })
+        })?;
+    Ok(bytes)
+}
+
+/// Renders every page and gives each to `each` on the calling thread, in plan order. Other
+/// cores render ahead (about [`QUEUE`] pages wait at most), the calling thread renders too
+/// when it has nothing to hand over. Stops at the first failure in plan order, so the error is the
+/// same as a one-by-one run's.
+pub fn render_all(
+    engine: &Engine,
+    pages: &[Page],
+    mut each: impl FnMut(&Page, Vec<u8>) -> Result<()>,
+) -> Result<()> {
+    let helpers = std::thread::available_parallelism().map_or(1, |n| n.get()) - 1;
+    if helpers == 0 || pages.len() < PARALLEL_MIN_PAGES {
+        for page in pages {
+            each(page, render(engine, page)?)?;
+        }
+        return Ok(());
+    }
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let claim = || {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        (i < pages.len() && !stop.load(Ordering::Relaxed)).then_some(i)
+    };
+    // The calling thread renders ahead only while few pages wait: a helper holding the next
+    // page may be descheduled for a while, and pages must not pile up meanwhile.
+    let claim_if = |room: bool| if room { claim() } else { None };
+    std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::sync_channel::<(usize, Result<Vec<u8>>)>(QUEUE);
+        for _ in 0..helpers {
+            let tx = tx.clone();
+            scope.spawn(move || {
+                while let Some(i) = claim() {
+                    if tx.send((i, render(engine, &pages[i]))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut ready: BTreeMap<usize, Result<Vec<u8>>> = BTreeMap::new();
+        let result = (|| {
+            for (i, page) in pages.iter().enumerate() {
+                let bytes = loop {
+                    if let Some(done) = ready.remove(&i) {
+                        break done;
+                    }
+                    match rx.try_recv() {
+                        Ok((j, done)) => {
+                            ready.insert(j, done);
+                        }
+                        Err(mpsc::TryRecvError::Empty) => match claim_if(ready.len() < QUEUE) {
+                            Some(j) => {
+                                ready.insert(j, render(engine, &pages[j]));
+                            }
+                            None => {
+                                let (j, done) = rx.recv().map_err(|_| {
+                                    anyhow!("page {}: a rendering thread stopped", page.dest)
+                                })?;
+                                ready.insert(j, done);
+                            }
+                        },
+                        Err(mpsc::TryRecvError::Disconnected) => {
+                            return Err(anyhow!("page {}: a rendering thread stopped", page.dest));
+                        }
+                    }
+                };
+                each(page, bytes?)?;
+            }
+            Ok(())
+        })();
+        stop.store(true, Ordering::Relaxed);
+        drop(rx);
+        result
+    })
 }

@@ -558,3 +558,68 @@ fn macros_import_across_folders() {
     t.ok();
     assert_eq!(t.read("pages/503.html"), "<b>Service Unavailable</b>");
 }
+
+/// `[dest, "page.html", {"n": i}]` for `count` pages, every tenth in a sub-folder.
+fn many_pages(count: usize, skip_n: &[usize]) -> String {
+    let items: Vec<serde_json::Value> = (0..count)
+        .map(|i| {
+            let dest = if i % 10 == 0 {
+                format!("sub/p{i}.html")
+            } else {
+                format!("p{i}.html")
+            };
+            let ctx = if skip_n.contains(&i) {
+                serde_json::json!({})
+            } else {
+                serde_json::json!({ "n": i })
+            };
+            serde_json::json!([dest, "page.html", ctx])
+        })
+        .collect();
+    serde_json::Value::Array(items).to_string()
+}
+
+#[test]
+fn many_pages_are_rendered_on_all_cores_and_written_in_order() {
+    let t = Test::new("many")
+        .file("t/page.html", "page {{ n }} of {{ dest | safe }}\n")
+        .env("DOWNPAGE_TEMPLATE_DIR", "t")
+        .env("DOWNPAGE_PAGES", &many_pages(500, &[]));
+    let r = t.ok();
+    assert!(
+        r.stderr.contains("wrote 500 pages (500 changed"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(t.files("pages").len(), 500);
+    for i in [0, 1, 31, 32, 33, 255, 499] {
+        let dest = if i % 10 == 0 {
+            format!("sub/p{i}.html")
+        } else {
+            format!("p{i}.html")
+        };
+        assert_eq!(
+            t.read(&format!("pages/{dest}")),
+            format!("page {i} of {dest}\n")
+        );
+    }
+    let again = t.ok();
+    assert!(
+        again.stderr.contains("0 changed, 500 unchanged"),
+        "{}",
+        again.stderr
+    );
+}
+
+#[test]
+fn among_many_pages_the_first_failing_one_is_named_and_nothing_is_written() {
+    let t = Test::new("many-fail")
+        .file("t/page.html", "page {{ n }}\n")
+        .env("DOWNPAGE_TEMPLATE_DIR", "t")
+        .env("DOWNPAGE_PAGES", &many_pages(400, &[377, 121, 250]));
+    for _ in 0..3 {
+        let r = t.fails(&["page p121.html (DOWNPAGE_PAGES entry 122)", "`n` not found"]);
+        assert!(!r.stderr.contains("p250"), "{}", r.stderr);
+        assert_eq!(t.files("pages"), Vec::<String>::new());
+    }
+}
