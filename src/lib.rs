@@ -13,6 +13,7 @@ pub mod log;
 pub mod nginx;
 pub mod pages;
 pub mod plan;
+pub mod prerendered;
 pub mod render;
 pub mod safe_path;
 pub mod sha256;

@@ -123,6 +123,17 @@ fn context_for(
     dest: &str,
     own: Map<String, Value>,
 ) -> Map<String, Value> {
+    let mut ctx = base_context(code, dest);
+    for (key, value) in config.context.iter().chain(&config.vars) {
+        ctx.insert(key.clone(), value.clone());
+    }
+    ctx.extend(own);
+    ctx
+}
+
+/// The first context layers: catalog words for the code, and `dest`. A built-in page with
+/// just these renders as `prerendered` has it.
+pub fn base_context(code: Option<u16>, dest: &str) -> Map<String, Value> {
     let mut ctx = Map::new();
     if let Some(code) = code {
         ctx.insert("code".into(), Value::from(code));
@@ -133,10 +144,6 @@ fn context_for(
         }
     }
     ctx.insert("dest".into(), Value::from(dest));
-    for (key, value) in config.context.iter().chain(&config.vars) {
-        ctx.insert(key.clone(), value.clone());
-    }
-    ctx.extend(own);
     ctx
 }
 

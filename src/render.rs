@@ -10,6 +10,7 @@ use anyhow::{Result, anyhow};
 use tera::Context;
 
 use crate::plan::Page;
+use crate::prerendered;
 use crate::templates::Engine;
 
 /// Below this many pages, threads cost more than they save.
@@ -19,6 +20,14 @@ const QUEUE: usize = 64;
 
 /// Renders one page.
 pub fn render(engine: &Engine, page: &Page) -> Result<Vec<u8>> {
+    if let Some(bytes) = prerendered::lookup(engine, page) {
+        return Ok(bytes.to_vec());
+    }
+    render_live(engine, page)
+}
+
+/// Renders one page with Tera, never from `prerendered`.
+pub fn render_live(engine: &Engine, page: &Page) -> Result<Vec<u8>> {
     // Straight into Tera's map: no intermediate copy of the page's context.
     let mut context = Context::new();
     for (key, value) in &page.context {
@@ -26,7 +35,7 @@ pub fn render(engine: &Engine, page: &Page) -> Result<Vec<u8>> {
     }
     let mut bytes = Vec::with_capacity(8 * 1024);
     engine
-        .tera
+        .tera()?
         .render_to(&page.template, &context, &mut bytes)
         .map_err(|e| {
             anyhow!(
@@ -50,13 +59,19 @@ pub fn render_all(
     pages: &[Page],
     mut each: impl FnMut(&Page, Vec<u8>) -> Result<()>,
 ) -> Result<()> {
-    let helpers = std::thread::available_parallelism().map_or(1, |n| n.get()) - 1;
-    if helpers == 0 || pages.len() < PARALLEL_MIN_PAGES {
+    // Asked only for many pages: it reads the cgroup's CPU quota (a dozen syscalls).
+    let helpers = if pages.len() < PARALLEL_MIN_PAGES {
+        0
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get()) - 1
+    };
+    if helpers == 0 {
         for page in pages {
             each(page, render(engine, page)?)?;
         }
         return Ok(());
     }
+    engine.tera()?; // compile once, before the threads ask for it
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let claim = || {

@@ -3,6 +3,7 @@
 //! Tera's errors into one line with the template, line and cause.
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use anyhow::{Result, anyhow};
 use tera::Tera;
@@ -44,7 +45,10 @@ pub fn builtin_page(engine: &Engine, code: u16, format: &str) -> String {
 
 /// The compiled templates and what is needed to explain errors about them.
 pub struct Engine {
-    pub tera: Tera,
+    /// Compiled at once when the site has templates (their errors stop the run before
+    /// anything else); for the built-ins alone only when a page needs it, since a
+    /// zero-config run's pages come ready-made (see `prerendered`).
+    tera: OnceLock<Tera>,
     /// Every template name, sorted.
     pub names: Vec<String>,
     /// The folders searched, for "not found" messages.
@@ -54,8 +58,29 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Compiles the built-ins and the site's templates.
+    /// Compiles the built-ins and the site's templates (the built-ins alone: on first use).
     pub fn new(sources: Vec<Source>, dirs: Vec<PathBuf>) -> Result<Engine> {
+        let mut names: Vec<String> = BUILTINS
+            .iter()
+            .map(|(name, _)| name.to_string())
+            .chain(sources.iter().map(|s| s.name.clone()))
+            .collect();
+        names.sort();
+        names.dedup();
+        let engine = Engine {
+            tera: OnceLock::new(),
+            names,
+            dirs,
+            sources,
+        };
+        if !engine.sources.is_empty() {
+            let _ = engine.tera.set(engine.compile()?);
+        }
+        Ok(engine)
+    }
+
+    fn compile(&self) -> Result<Tera> {
+        let sources = &self.sources;
         let mut all: Vec<(&str, &str)> = BUILTINS
             .iter()
             .filter(|(name, _)| !sources.iter().any(|s| s.name == *name))
@@ -64,15 +89,23 @@ impl Engine {
         all.extend(sources.iter().map(|s| (s.name.as_str(), s.text.as_str())));
         let mut tera = Tera::default();
         tera.add_raw_templates(all.iter().copied())
-            .map_err(|e| anyhow!("{}", flatten(&e, &sources)))?;
-        let mut names: Vec<String> = tera.get_template_names().map(str::to_string).collect();
-        names.sort();
-        Ok(Engine {
-            tera,
-            names,
-            dirs,
-            sources,
-        })
+            .map_err(|e| anyhow!("{}", flatten(&e, sources)))?;
+        Ok(tera)
+    }
+
+    /// The compiled templates.
+    pub fn tera(&self) -> Result<&Tera> {
+        if let Some(tera) = self.tera.get() {
+            return Ok(tera);
+        }
+        let tera = self.compile()?;
+        Ok(self.tera.get_or_init(|| tera))
+    }
+
+    /// Whether only the built-in templates are there, as shipped: the built-in pages then
+    /// render exactly as `prerendered` has them.
+    pub fn builtin_only(&self) -> bool {
+        self.sources.is_empty()
     }
 
     /// Whether a template of that name exists.
@@ -199,6 +232,9 @@ mod tests {
     fn builtins_compile() {
         let e = Engine::new(vec![], vec![]).unwrap();
         assert!(e.has("downpage/base.html") && e.has(BUILTIN_PAGE));
+        let mut compiled: Vec<&str> = e.tera().unwrap().get_template_names().collect();
+        compiled.sort();
+        assert_eq!(compiled, e.names);
     }
 
     #[test]
@@ -211,7 +247,11 @@ mod tests {
             vec![],
         )
         .unwrap();
-        let out = e.tera.render(BUILTIN_PAGE, &tera::Context::new()).unwrap();
+        let out = e
+            .tera()
+            .unwrap()
+            .render(BUILTIN_PAGE, &tera::Context::new())
+            .unwrap();
         assert!(out.starts_with("MINE"), "{out}");
         assert_eq!(e.origin("downpage/base.html"), "/t/downpage/base.html");
         assert_eq!(e.origin(BUILTIN_PAGE), "built-in");
@@ -233,7 +273,11 @@ mod tests {
     #[test]
     fn missing_variable_gets_its_line() {
         let e = Engine::new(vec![src("p.html", "a\nb {{ user.name }}\n")], vec![]).unwrap();
-        let err = e.tera.render("p.html", &tera::Context::new()).unwrap_err();
+        let err = e
+            .tera()
+            .unwrap()
+            .render("p.html", &tera::Context::new())
+            .unwrap_err();
         let text = e.explain(&err);
         assert!(text.contains("first used in p.html line 2"), "{text}");
         assert!(!text.contains('\n'));
