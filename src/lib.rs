@@ -21,6 +21,7 @@ pub mod sink;
 pub mod stop;
 pub mod suggest;
 pub mod template_dirs;
+pub mod template_loops;
 pub mod templates;
 pub mod vars;
 pub mod watch;

@@ -90,6 +90,7 @@ impl Engine {
         let mut tera = Tera::default();
         tera.add_raw_templates(all.iter().copied())
             .map_err(|e| anyhow!("{}", flatten(&e, sources)))?;
+        crate::template_loops::check(&tera)?;
         Ok(tera)
     }
 
