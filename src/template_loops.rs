@@ -140,8 +140,14 @@ mod tests {
     #[test]
     fn include_loop_through_blocks_ifs_loops_and_extends_is_named() {
         let e = err(&[
-            ("a.html", "{% block b %}{% if x %}{% include \"b.html\" %}{% endif %}{% endblock %}"),
-            ("b.html", "{% for i in l %}{% include [\"nope.html\", \"c.html\"] ignore missing %}{% endfor %}"),
+            (
+                "a.html",
+                "{% block b %}{% if x %}{% include \"b.html\" %}{% endif %}{% endblock %}",
+            ),
+            (
+                "b.html",
+                "{% for i in l %}{% include [\"nope.html\", \"c.html\"] ignore missing %}{% endfor %}",
+            ),
             ("c.html", "{% extends \"a.html\" %}"),
         ]);
         assert!(

@@ -4,14 +4,18 @@
 //! the committed seeds and every crash ever found through the same functions on stable.
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use downpage::config::{Config, PageSource};
 use downpage::template_dirs::Source;
 use downpage::templates::Engine;
-use downpage::{pages, plan, render, safe_path};
+use downpage::{pages, plan, render, safe_path, template_loops};
+
+/// A harness: raw bytes in, a panic on any broken promise.
+pub type Harness = fn(&[u8]);
 
 /// The input surfaces, by the name of their fuzz target and seed folder.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Harness)] = &[
     ("pages", pages_list),
     ("dest", dest),
     ("config", config),
@@ -44,8 +48,14 @@ fn check_one_dest(dest: &str) {
     };
     assert!(!clean.is_empty(), "{dest:?} → empty");
     assert!(!clean.starts_with('/'), "{dest:?} → absolute {clean:?}");
-    assert!(!clean.contains('\0') && !clean.contains('\\'), "{dest:?} → {clean:?}");
-    assert!(clean.len() <= safe_path::MAX_DEST_BYTES, "{dest:?} too long");
+    assert!(
+        !clean.contains('\0') && !clean.contains('\\'),
+        "{dest:?} → {clean:?}"
+    );
+    assert!(
+        clean.len() <= safe_path::MAX_DEST_BYTES,
+        "{dest:?} too long"
+    );
     for part in clean.split('/') {
         assert!(
             !matches!(part, "" | "." | "..") && !part.starts_with(safe_path::TEMP_PREFIX),
@@ -96,60 +106,67 @@ pub fn config(data: &[u8]) {
         _ => Vec::new(),
     };
     let engine = site_engine();
-    let Ok(plan) = plan::plan(&config, specs, "DOWNPAGE_PAGES", &engine) else {
+    let Ok(plan) = plan::plan(&config, specs, "DOWNPAGE_PAGES", engine) else {
         return;
     };
     for page in &plan.pages {
         check_one_dest(&page.dest);
-        let _ = render::render(&engine, page);
+        let _ = render::render(engine, page);
     }
 }
 
-/// Templates a fuzzed page list can name.
-fn site_engine() -> Engine {
-    let sources = [
-        ("page.html", "<h1>{{ title | default(value=\"x\") }}</h1>{{ site_name | default(value=\"\") }}"),
-        ("raw.txt", "{{ code | default(value=0) }} {{ message | default(value=\"\") }}"),
-    ]
-    .iter()
-    .map(|(name, text)| Source {
-        name: name.to_string(),
-        path: PathBuf::from(name),
-        text: text.to_string(),
+/// Templates a fuzzed page list can name (compiled once: compiling is the slow part).
+fn site_engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        let sources = [
+            (
+                "page.html",
+                "<h1>{{ title | default(value=\"x\") }}</h1>{{ site_name | default(value=\"\") }}",
+            ),
+            (
+                "raw.txt",
+                "{{ code | default(value=0) }} {{ message | default(value=\"\") }}",
+            ),
+        ]
+        .iter()
+        .map(|(name, text)| Source {
+            name: name.to_string(),
+            path: PathBuf::from(name),
+            text: text.to_string(),
+        })
+        .collect();
+        Engine::new(sources, Vec::new()).expect("the fuzz site compiles")
     })
-    .collect();
-    Engine::new(sources, Vec::new()).expect("the fuzz site compiles")
 }
 
 /// Template sources, separated by NUL, named `a.html`, `b.html`, … (so includes, imports and
-/// extends between them can be found): compiled with the built-ins, then each rendered.
+/// extends between them can be found): compiled and checked for loops as `Engine::new` does
+/// (without the built-ins, whose compiling would dominate every run), then each rendered.
 pub fn template(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let sources: Vec<Source> = text
+    let sources: Vec<(String, &str)> = text
         .split('\0')
         .take(6)
         .enumerate()
-        .map(|(i, text)| {
-            let name = format!("{}.html", (b'a' + i as u8) as char);
-            Source {
-                path: PathBuf::from(&name),
-                name,
-                text: text.to_string(),
-            }
-        })
+        .map(|(i, text)| (format!("{}.html", (b'a' + i as u8) as char), text))
         .collect();
-    let names: Vec<String> = sources.iter().map(|s| s.name.clone()).collect();
-    let Ok(engine) = Engine::new(sources, Vec::new()) else {
+    let mut tera = tera::Tera::default();
+    if tera
+        .add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), *t)))
+        .is_err()
+        || template_loops::check(&tera).is_err()
+    {
         return;
-    };
+    }
     let context = serde_json::json!({
         "code": 502, "title": "Bad <Gateway>", "site_name": "\"Shop\" & 'Co'",
         "items": [1, 2, {"a": [3]}], "nested": {"x": {"y": "z"}}, "n": 3
     });
     let context = tera::Context::from_value(context).expect("an object");
-    for name in names {
-        let _ = engine.tera.render(&name, &context);
+    for (name, _) in &sources {
+        let _ = tera.render(name, &context);
     }
 }
