@@ -138,8 +138,16 @@ pub struct Rendered {
     pub snippet: Option<String>,
 }
 
-/// Reads the page list and the templates, plans and renders every page, in memory.
-pub fn render_all(config: &Config) -> Result<Rendered> {
+/// The compiled templates and the plan of a render pass, before any page is rendered.
+pub struct Prepared {
+    pub engine: templates::Engine,
+    pub plan: plan::Plan,
+    /// The nginx snippet's text, when `DOWNPAGE_NGINX_CONF` is set.
+    pub snippet: Option<String>,
+}
+
+/// Reads the page list and the templates, and plans every page.
+pub fn prepare(config: &Config) -> Result<Prepared> {
     let (specs, source) = match &config.pages {
         PageSource::None => (Vec::new(), "DOWNPAGE_PAGES".to_string()),
         PageSource::Inline(text) => (
@@ -161,12 +169,27 @@ pub fn render_all(config: &Config) -> Result<Rendered> {
         Some(nginx) => Some(nginx_snippet(config, nginx, &plan)?),
         None => None,
     };
+    Ok(Prepared {
+        engine,
+        plan,
+        snippet,
+    })
+}
+
+/// Reads the page list and the templates, plans and renders every page, in memory.
+pub fn render_all(config: &Config) -> Result<Rendered> {
+    let Prepared {
+        engine,
+        plan,
+        snippet,
+    } = prepare(config)?;
     let mut out = Rendered {
         snippet,
         ..Rendered::default()
     };
     out.pages.reserve(plan.pages.len());
-    render::render_all(&engine, &plan.pages, |page, bytes| {
+    render::render_all(&engine, &plan.pages, |page, mut bytes| {
+        bytes.shrink_to_fit(); // kept until written: no spare capacity per page
         out.pages.push((page.dest.clone(), bytes));
         Ok(())
     })?;
@@ -187,18 +210,32 @@ pub enum Target {
 /// Stages every rendered page (and the files derived from them) into the configured sinks,
 /// then commits them and the nginx snippet.
 pub fn write(config: &Config, rendered: &Rendered, target: Target) -> Result<Summary> {
+    write_with(config, rendered.snippet.as_deref(), target, |sink| {
+        for (dest, bytes) in &rendered.pages {
+            sink.stage(dest, bytes)?;
+        }
+        Ok(())
+    })
+}
+
+/// Opens the configured sinks, lets `stage` give them the pages, then commits them and the
+/// nginx snippet.
+fn write_with(
+    config: &Config,
+    snippet: Option<&str>,
+    target: Target,
+    stage: impl FnOnce(&mut dyn Sink) -> Result<()>,
+) -> Result<Summary> {
     let outputs: Box<dyn Sink> = match target {
         Target::Discard => Box::new(Discard::default()),
         Target::Outputs => open_sinks(config, false)?,
         Target::Tracked => open_sinks(config, true)?,
     };
     let mut sink: Box<dyn Sink> = Box::new(Derived::new(outputs, config.gzip, config.index));
-    for (dest, bytes) in &rendered.pages {
-        sink.stage(dest, bytes)?;
-    }
+    stage(sink.as_mut())?;
     // The snippet is written beside its place before the pages are committed, and moved
     // into place after them: it never names pages that are not there yet.
-    let snippet = match (&config.nginx, &rendered.snippet, target) {
+    let snippet = match (&config.nginx, snippet, target) {
         (Some(nginx), Some(text), Target::Outputs | Target::Tracked) => {
             let what = format!("DOWNPAGE_NGINX_CONF {}", nginx.conf.display());
             Some(file::prepare(&nginx.conf, text.as_bytes(), &what)?)
@@ -213,14 +250,26 @@ pub fn write(config: &Config, rendered: &Rendered, target: Target) -> Result<Sum
 }
 
 /// Plans, renders and commits every page; returns the page count and the sinks' summary.
+/// Each page goes to the sinks as soon as it is rendered (the folder sink writes it to its
+/// temporary file at once), so memory stays flat whatever the page count; a failure still
+/// replaces nothing.
 pub fn build(config: &Config, check: bool) -> Result<(usize, Summary)> {
-    let rendered = render_all(config)?;
+    let Prepared {
+        engine,
+        plan,
+        snippet,
+    } = prepare(config)?;
     let target = if check {
         Target::Discard
     } else {
         Target::Outputs
     };
-    Ok((rendered.pages.len(), write(config, &rendered, target)?))
+    let summary = write_with(config, snippet.as_deref(), target, |sink| {
+        render::render_all(&engine, &plan.pages, |page, bytes| {
+            sink.stage(&page.dest, &bytes)
+        })
+    })?;
+    Ok((plan.pages.len(), summary))
 }
 
 /// The tarball first (the likeliest to fail, on a full disk), then the output folder.
