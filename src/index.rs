@@ -1,41 +1,76 @@
 //! Delivered files → `downpage.json` (`DOWNPAGE_INDEX`): every file with its size and
 //! SHA-256, in path order, for checking an upload. Pure and reproducible (no time, no host).
+//! Written by hand (a fixed shape, one escaper) rather than through serde_json's pretty
+//! printer, which is a few KB of binary for eight lines of layout.
 
-use serde_json::{Value, json};
+use std::fmt::Write;
 
 use crate::sha256;
 
 /// The index's file name, at the top of the output.
 pub const INDEX_NAME: &str = "downpage.json";
 
-/// The index of `files` (path, bytes), sorted by path, pretty-printed with a final newline.
+/// The index of `files` (path, bytes), sorted by path, with a final newline:
+/// `{"files": [{"path": …, "size": …, "sha256": …}, …]}`, one file per line.
 pub fn index<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Vec<u8> {
     let mut files: Vec<(&str, &[u8])> = files.into_iter().collect();
-    files.sort_by(|a, b| a.0.cmp(b.0));
-    let list: Vec<Value> = files
-        .iter()
-        .map(|(path, bytes)| json!({"path": path, "size": bytes.len(), "sha256": sha256::hex(bytes)}))
-        .collect();
-    let mut out = serde_json::to_vec_pretty(&json!({ "files": list }))
-        .expect("a JSON value always serialises");
-    out.push(b'\n');
+    files.sort_unstable_by_key(|f| f.0);
+    let mut out = String::from("{\n  \"files\": [");
+    for (i, (path, bytes)) in files.iter().enumerate() {
+        let sep = if i == 0 { "" } else { "," };
+        let _ = write!(
+            out,
+            "{sep}\n    {{\"path\": {}, \"size\": {}, \"sha256\": \"{}\"}}",
+            json_string(path),
+            bytes.len(),
+            sha256::hex(bytes)
+        );
+    }
+    out.push_str(if files.is_empty() {
+        "]\n}\n"
+    } else {
+        "\n  ]\n}\n"
+    });
+    out.into_bytes()
+}
+
+/// `s` as a JSON string literal.
+fn json_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if u32::from(c) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     #[test]
     fn lists_files_sorted_with_size_and_sha256() {
-        let text = index([("b.html", &b"abc"[..]), ("a.html", &b""[..])]);
+        let text = index([("b.html", &b"abc"[..]), ("a \"q\"\\\n.html", &b""[..])]);
         let v: Value = serde_json::from_slice(&text).unwrap();
-        assert_eq!(v["files"][0]["path"], "a.html");
+        assert_eq!(v["files"][0]["path"], "a \"q\"\\\n.html");
         assert_eq!(v["files"][0]["size"], 0);
         assert_eq!(
             v["files"][1]["sha256"],
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
-        assert!(text.ends_with(b"}\n"));
+        assert!(String::from_utf8(text).unwrap().ends_with(
+            "\"size\": 3, \"sha256\": \"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\"}\n  ]\n}\n"
+        ));
+        let empty: Value = serde_json::from_slice(&index([])).unwrap();
+        assert_eq!(empty["files"].as_array().unwrap().len(), 0);
     }
 }

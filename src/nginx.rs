@@ -2,7 +2,6 @@
 //! `server {}`, mapping every status code to its page with `error_page` and an `internal`
 //! exact-match location. Pure; every path put into the text is checked to be safe there.
 
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use anyhow::{Result, bail};
@@ -43,17 +42,18 @@ pub struct Entry<'a> {
 /// The snippet for `pages` served from `root` (already checked with [`check_root`]).
 /// Each code gets one page: its first `.html` page, else its first page.
 pub fn snippet(pages: &[Entry], root: &str, gzip: bool) -> Result<String> {
-    let mut by_code: BTreeMap<u16, &str> = BTreeMap::new();
+    let html = |d: &str| d.ends_with(".html") || d.ends_with(".htm");
+    // (code, dest), one per code, in code order.
+    let mut by_code: Vec<(u16, &str)> = Vec::new();
     for page in pages {
         let Some(code) = page.code else { continue };
-        let html = |d: &str| d.ends_with(".html") || d.ends_with(".htm");
-        match by_code.get(&code) {
-            Some(chosen) if html(chosen) || !html(page.dest) => {}
-            _ => {
-                by_code.insert(code, page.dest);
-            }
+        match by_code.iter_mut().find(|(c, _)| *c == code) {
+            None => by_code.push((code, page.dest)),
+            Some((_, chosen)) if !html(chosen) && html(page.dest) => *chosen = page.dest,
+            Some(_) => {}
         }
     }
+    by_code.sort_unstable_by_key(|&(code, _)| code);
     let root = match root.trim_end_matches('/') {
         "" => "/",
         r => r,
@@ -64,7 +64,7 @@ pub fn snippet(pages: &[Entry], root: &str, gzip: bool) -> Result<String> {
          # When the app behind proxy_pass answers errors itself, add to its location:\n\
          #     proxy_intercept_errors on;\n",
     );
-    for (code, dest) in &by_code {
+    for &(code, dest) in &by_code {
         if !uri_safe(dest) {
             bail!(
                 "page {dest} (status {code}): its destination has characters that are not safe in nginx config (only letters, digits and . _ - ~ / are): rename it for DOWNPAGE_NGINX_CONF"
@@ -72,7 +72,7 @@ pub fn snippet(pages: &[Entry], root: &str, gzip: bool) -> Result<String> {
         }
         let _ = writeln!(out, "error_page {code} /{dest};");
     }
-    for dest in by_code.values() {
+    for (_, dest) in &by_code {
         let _ = write!(
             out,
             "location = /{dest} {{\n    root \"{root}\";\n    internal;\n"

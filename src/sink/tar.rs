@@ -3,7 +3,6 @@
 //! packages are: sorted entries with their folders, modes 0644/0755, uid/gid 0 without user
 //! or group names, every time `SOURCE_DATE_EPOCH`, and a gzip header without name or time.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::io::{IsTerminal, Write};
 use std::os::fd::AsFd;
 
@@ -18,7 +17,7 @@ use crate::gzip;
 pub struct TarSink {
     target: Tarball,
     mtime: u64,
-    files: BTreeMap<String, Vec<u8>>,
+    files: Vec<(String, Vec<u8>)>,
     /// After `prepare`: the archive's size and, for a file, its pending replacement.
     prepared: Option<(u64, Option<file::Pending>)>,
 }
@@ -28,7 +27,7 @@ impl TarSink {
         TarSink {
             target,
             mtime,
-            files: BTreeMap::new(),
+            files: Vec::new(),
             prepared: None,
         }
     }
@@ -36,20 +35,16 @@ impl TarSink {
 
 /// The `.tar.gz` bytes of `files` (relative `/`-separated paths), with every folder they
 /// need as an entry of its own (`name/`), all in byte order of their names.
-pub fn archive(files: &BTreeMap<String, Vec<u8>>, mtime: u64) -> Result<Vec<u8>> {
-    let mut entries: BTreeMap<String, Option<&[u8]>> = BTreeMap::new();
-    let mut dirs = BTreeSet::new();
+pub fn archive(files: &[(String, Vec<u8>)], mtime: u64) -> Result<Vec<u8>> {
+    let mut entries: Vec<(&str, Option<&[u8]>)> = Vec::new();
     for (path, bytes) in files {
-        let mut end = 0;
-        while let Some(i) = path[end..].find('/') {
-            end += i + 1;
-            dirs.insert(path[..end].to_string());
+        entries.push((path, Some(bytes)));
+        for (i, _) in path.match_indices('/') {
+            entries.push((&path[..=i], None));
         }
-        entries.insert(path.clone(), Some(bytes));
     }
-    for dir in dirs {
-        entries.insert(dir, None);
-    }
+    entries.sort_unstable_by_key(|e| e.0);
+    entries.dedup_by_key(|e| e.0);
     let mut tar = Vec::new();
     for (path, bytes) in &entries {
         match bytes {
@@ -160,7 +155,7 @@ fn octal(field: &mut [u8], value: u64) -> Result<()> {
 
 impl Sink for TarSink {
     fn stage(&mut self, dest: &str, bytes: &[u8]) -> Result<()> {
-        self.files.insert(dest.to_string(), bytes.to_vec());
+        self.files.push((dest.to_string(), bytes.to_vec()));
         Ok(())
     }
 
@@ -227,12 +222,13 @@ mod tests {
 
     #[test]
     fn entries_are_sorted_with_folders_and_fixed_metadata() {
-        let mut files = BTreeMap::new();
-        files.insert("b.html".to_string(), b"b".to_vec());
-        files.insert("errors/de/504.html".to_string(), b"504".to_vec());
-        files.insert("a.html".to_string(), b"a".to_vec());
         let long = format!("{}/x.html", "d".repeat(150));
-        files.insert(long.clone(), b"x".to_vec());
+        let files = [
+            ("b.html".to_string(), b"b".to_vec()),
+            ("errors/de/504.html".to_string(), b"504".to_vec()),
+            ("a.html".to_string(), b"a".to_vec()),
+            (long.clone(), b"x".to_vec()),
+        ];
         let gz = archive(&files, 1_700_000_000).unwrap();
         assert_eq!(gz, archive(&files, 1_700_000_000).unwrap());
         assert_ne!(gz, archive(&files, 1).unwrap());

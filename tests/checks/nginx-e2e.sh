@@ -10,7 +10,7 @@
 # plus `nginx -t` on snippets with an odd but legal root. nginx is stopped by its pid.
 source "$(dirname "$0")/../lib.sh"
 
-need_apt nginx curl python3
+need_apt nginx curl python3 iproute2
 need_release_binary
 
 S=$(scratch nginx-e2e)
