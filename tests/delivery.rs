@@ -220,13 +220,15 @@ fn a_full_disk_fails_cleanly_and_replaces_nothing() {
 #[test]
 fn a_closed_stdout_is_an_error_not_a_success() {
     let t = Test::new("closed").env("DOWNPAGE_TARBALL", "-");
+    // A pipe whose reading end is closed before downpage even starts.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
     let mut child = t
         .command()
-        .stdout(Stdio::piped())
+        .stdout(writer)
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    drop(child.stdout.take()); // the reader goes away before anything is written
     let mut stderr = String::new();
     child
         .stderr
