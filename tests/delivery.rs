@@ -516,3 +516,35 @@ fn the_json_body_template_is_usable_from_the_page_list() {
     let json: serde_json::Value = serde_json::from_str(&t.read("pages/api/down.json")).unwrap();
     assert_eq!(json["status"], 503);
 }
+
+#[test]
+fn long_names_survive_the_round_trip_through_gnu_tar() {
+    let long = format!("{}/{}/502.html", "a".repeat(120), "b".repeat(120));
+    let t = site("long-names")
+        .env(
+            "DOWNPAGE_PAGES",
+            &format!("{long}=page.html,short.html=page.html"),
+        )
+        .env("DOWNPAGE_TARBALL", "p.tgz");
+    t.ok();
+    let (order, listing) = list(&fs::read(t.path("p.tgz")).unwrap());
+    let dir1 = format!("{}/", "a".repeat(120));
+    let dir2 = format!("{dir1}{}/", "b".repeat(120));
+    assert_eq!(
+        order,
+        [dir1.as_str(), dir2.as_str(), long.as_str(), "short.html"]
+    );
+    assert!(listing[&long].7.starts_with(b"<h1>502 aaa"));
+    fs::create_dir(t.path("x")).unwrap();
+    let out = Command::new("tar")
+        .args(["-xzf", "../p.tgz"])
+        .current_dir(t.path("x"))
+        .output()
+        .unwrap();
+    assert!(out.status.success() && out.stderr.is_empty(), "{out:?}");
+    assert_eq!(
+        fs::read(t.path(&format!("x/{long}"))).unwrap(),
+        listing[&long].7
+    );
+    assert_eq!(mode(&t.path(&format!("x/{dir2}"))), 0o755);
+}
