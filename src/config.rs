@@ -326,6 +326,11 @@ impl Config {
             }
         }
         let watch = parse_bool("DOWNPAGE_WATCH", raw.watch.as_deref())?;
+        if watch && tarball == Some(Tarball::Stdout) {
+            bail!(
+                "DOWNPAGE_TARBALL=- with DOWNPAGE_WATCH=true would append a new archive to stdout on every change: give DOWNPAGE_TARBALL a file path (replaced atomically on each change)"
+            );
+        }
         let watch_interval = match raw.watch_interval.as_deref() {
             None => DEFAULT_WATCH_INTERVAL,
             Some(text) => parse_interval(text)?,
@@ -644,6 +649,14 @@ mod tests {
         assert_eq!(c.output_dir, Some(PathBuf::from("www")));
         let e = cfg(&[("DOWNPAGE_TARBALL", "")]).unwrap_err().to_string();
         assert!(e.contains("DOWNPAGE_TARBALL is empty"), "{e}");
+        let e = cfg(&[("DOWNPAGE_TARBALL", "-"), ("DOWNPAGE_WATCH", "true")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("DOWNPAGE_TARBALL=- with DOWNPAGE_WATCH=true"),
+            "{e}"
+        );
+        cfg(&[("DOWNPAGE_TARBALL", "p.tgz"), ("DOWNPAGE_WATCH", "true")]).unwrap();
     }
 
     #[test]
