@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use crate::config::{Config, PageSource};
-use crate::sink::owned::hash;
+use crate::sink::owned::fnv1a64;
 
 /// How deep template folders are walked (as `template_dirs`).
 const MAX_DEPTH: usize = 32;
@@ -36,7 +36,7 @@ struct Stat {
 enum Seen {
     File {
         stat: Stat,
-        hash: String,
+        hash: u64,
     },
     /// Missing, unreadable, or a folder where a file was expected: the render will say why.
     Absent(String),
@@ -44,10 +44,10 @@ enum Seen {
 
 impl Seen {
     /// The part that matters for "did it change".
-    fn content(&self) -> (&str, bool) {
+    fn content(&self) -> Result<u64, &str> {
         match self {
-            Seen::File { hash, .. } => (hash.as_str(), true),
-            Seen::Absent(why) => (why.as_str(), false),
+            Seen::File { hash, .. } => Ok(*hash),
+            Seen::Absent(why) => Err(why.as_str()),
         }
     }
 }
@@ -145,18 +145,28 @@ fn walk(dir: &Path, depth: usize, now: SystemTime, before: &Scan, scan: &mut Sca
         let path = dir.join(&name);
         match fs::metadata(&path) {
             Ok(m) if m.is_dir() => walk(&path, depth + 1, now, before, scan),
-            Ok(_) => file(&path, now, before, scan),
-            Err(e) => absent(scan, &path, &e.kind().to_string()),
+            meta => looked_at(path, meta, now, before, scan),
         }
     }
 }
 
 /// Looks at one file (through symlinks).
 fn file(path: &Path, now: SystemTime, before: &Scan, scan: &mut Scan) {
-    let meta = match fs::metadata(path) {
+    looked_at(path.to_path_buf(), fs::metadata(path), now, before, scan);
+}
+
+/// Records a file from its metadata, reading it only when that changed or is too recent.
+fn looked_at(
+    path: PathBuf,
+    meta: std::io::Result<fs::Metadata>,
+    now: SystemTime,
+    before: &Scan,
+    scan: &mut Scan,
+) {
+    let meta = match meta {
         Ok(m) if m.is_file() => m,
-        Ok(_) => return absent(scan, path, "not a file"),
-        Err(e) => return absent(scan, path, &e.kind().to_string()),
+        Ok(_) => return absent(scan, &path, "not a file"),
+        Err(e) => return absent(scan, &path, &e.kind().to_string()),
     };
     let stat = Stat {
         dev: meta.dev(),
@@ -171,22 +181,21 @@ fn file(path: &Path, now: SystemTime, before: &Scan, scan: &mut Scan) {
         .and_then(|m| now.duration_since(m).ok())
         .is_none_or(|age| age < RACY);
     if !recent
-        && let Some(Seen::File { stat: old, hash }) = before.files.get(path)
+        && let Some(Seen::File { stat: old, hash }) = before.files.get(&path)
         && *old == stat
     {
-        let hash = hash.clone();
-        scan.files
-            .insert(path.to_path_buf(), Seen::File { stat, hash });
+        let hash = *hash;
+        scan.files.insert(path, Seen::File { stat, hash });
         return;
     }
-    let seen = match fs::read(path) {
+    let seen = match fs::read(&path) {
         Ok(bytes) => Seen::File {
             stat,
-            hash: hash(&bytes),
+            hash: fnv1a64(&bytes),
         },
         Err(e) => Seen::Absent(e.kind().to_string()),
     };
-    scan.files.insert(path.to_path_buf(), seen);
+    scan.files.insert(path, seen);
 }
 
 #[cfg(test)]
