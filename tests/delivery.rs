@@ -548,3 +548,27 @@ fn long_names_survive_the_round_trip_through_gnu_tar() {
     );
     assert_eq!(mode(&t.path(&format!("x/{dir2}"))), 0o755);
 }
+
+#[test]
+fn stdout_closed_or_dev_null_is_an_error_not_a_lost_archive() {
+    let t = Test::new("dev-null").env("DOWNPAGE_TARBALL", "-");
+    // Closed: the Rust runtime puts /dev/null there before main.
+    let closed = Command::new("/bin/sh")
+        .args(["-c", "exec \"$0\" >&-", env!("CARGO_BIN_EXE_downpage")])
+        .current_dir(&t.dir)
+        .env_clear()
+        .env("DOWNPAGE_TARBALL", "-")
+        .output()
+        .unwrap();
+    let null = t.command().stdout(Stdio::null()).output().unwrap();
+    for out in [closed, null] {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr.starts_with(
+                "downpage: error: DOWNPAGE_TARBALL=- but stdout is closed or /dev/null"
+            ),
+            "{stderr}"
+        );
+    }
+}

@@ -194,8 +194,10 @@ impl Sink for TarSink {
     }
 }
 
-/// Writes the archive to stdout through a duplicate of fd 1 as a plain file: std's stdout
-/// would hide a closed descriptor, and a short or failed write must be an error here.
+/// Writes the archive to stdout through a duplicate of fd 1 as a plain file, so every write
+/// error comes back (std's stdout buffers lines and treats a closed descriptor as success).
+/// A terminal is refused, and so is /dev/null: the Rust runtime puts /dev/null on a closed
+/// stdout (`>&-`), and the archive would be lost while the run reported success.
 fn write_stdout(bytes: &[u8]) -> Result<()> {
     let what = "the tarball to stdout (DOWNPAGE_TARBALL=-)";
     let stdout = std::io::stdout();
@@ -209,60 +211,20 @@ fn write_stdout(bytes: &[u8]) -> Result<()> {
         .try_clone_to_owned()
         .map_err(|e| file::explain(e, what))?;
     let mut out = std::fs::File::from(fd);
+    if is_dev_null(&out) {
+        bail!(
+            "DOWNPAGE_TARBALL=- but stdout is closed or /dev/null, so the archive would be lost: redirect stdout to a file (> pages.tar.gz), or use downpage check to only test the pages"
+        );
+    }
     out.write_all(bytes)
         .and_then(|()| out.flush())
         .map_err(|e| file::explain(e, what))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::io::Read;
-    use tar::EntryType;
-
-    #[test]
-    fn entries_are_sorted_with_folders_and_fixed_metadata() {
-        let long = format!("{}/x.html", "d".repeat(150));
-        let files = [
-            ("b.html".to_string(), b"b".to_vec()),
-            ("errors/de/504.html".to_string(), b"504".to_vec()),
-            ("a.html".to_string(), b"a".to_vec()),
-            (long.clone(), b"x".to_vec()),
-        ];
-        let gz = archive(&files, 1_700_000_000).unwrap();
-        assert_eq!(gz, archive(&files, 1_700_000_000).unwrap());
-        assert_ne!(gz, archive(&files, 1).unwrap());
-        let mut tar = Vec::new();
-        flate2::read::GzDecoder::new(&gz[..])
-            .read_to_end(&mut tar)
-            .unwrap();
-        let mut archive = tar::Archive::new(&tar[..]);
-        let mut seen = Vec::new();
-        for entry in archive.entries().unwrap() {
-            let entry = entry.unwrap();
-            let h = entry.header();
-            let path = entry.path().unwrap().to_string_lossy().into_owned();
-            let dir = h.entry_type() == EntryType::Directory;
-            assert_eq!(h.mode().unwrap(), if dir { 0o755 } else { 0o644 }, "{path}");
-            assert_eq!((h.uid().unwrap(), h.gid().unwrap()), (0, 0));
-            assert_eq!(h.mtime().unwrap(), 1_700_000_000);
-            assert_eq!(h.username().unwrap(), Some(""));
-            assert_eq!(h.groupname().unwrap(), Some(""));
-            seen.push(path);
-        }
-        let mut d = "d".repeat(150);
-        d.push('/');
-        assert_eq!(
-            seen,
-            [
-                "a.html",
-                "b.html",
-                &d,
-                &long,
-                "errors/",
-                "errors/de/",
-                "errors/de/504.html"
-            ]
-        );
+fn is_dev_null(f: &std::fs::File) -> bool {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    match (f.metadata(), std::fs::metadata("/dev/null")) {
+        (Ok(out), Ok(null)) => out.file_type().is_char_device() && out.rdev() == null.rdev(),
+        _ => false,
     }
 }
