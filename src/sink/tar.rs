@@ -228,3 +228,56 @@ fn is_dev_null(f: &std::fs::File) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+    use tar::EntryType;
+
+    #[test]
+    fn entries_are_sorted_with_folders_and_fixed_metadata() {
+        let long = format!("{}/x.html", "d".repeat(150));
+        let files = [
+            ("b.html".to_string(), b"b".to_vec()),
+            ("errors/de/504.html".to_string(), b"504".to_vec()),
+            ("a.html".to_string(), b"a".to_vec()),
+            (long.clone(), b"x".to_vec()),
+        ];
+        let gz = archive(&files, 1_700_000_000).unwrap();
+        assert_eq!(gz, archive(&files, 1_700_000_000).unwrap());
+        assert_ne!(gz, archive(&files, 1).unwrap());
+        let mut tar = Vec::new();
+        flate2::read::GzDecoder::new(&gz[..])
+            .read_to_end(&mut tar)
+            .unwrap();
+        let mut archive = tar::Archive::new(&tar[..]);
+        let mut seen = Vec::new();
+        for entry in archive.entries().unwrap() {
+            let entry = entry.unwrap();
+            let h = entry.header();
+            let path = entry.path().unwrap().to_string_lossy().into_owned();
+            let dir = h.entry_type() == EntryType::Directory;
+            assert_eq!(h.mode().unwrap(), if dir { 0o755 } else { 0o644 }, "{path}");
+            assert_eq!((h.uid().unwrap(), h.gid().unwrap()), (0, 0));
+            assert_eq!(h.mtime().unwrap(), 1_700_000_000);
+            assert_eq!(h.username().unwrap(), Some(""));
+            assert_eq!(h.groupname().unwrap(), Some(""));
+            seen.push(path);
+        }
+        let mut d = "d".repeat(150);
+        d.push('/');
+        assert_eq!(
+            seen,
+            [
+                "a.html",
+                "b.html",
+                &d,
+                &long,
+                "errors/",
+                "errors/de/",
+                "errors/de/504.html"
+            ]
+        );
+    }
+}
