@@ -103,7 +103,7 @@ pub const VARS: &[Var] = &[
     Var {
         name: "DOWNPAGE_WATCH_INTERVAL",
         default: "`2s`",
-        meaning: "How often watch mode looks at its inputs: seconds (`2`, `0.5`) or milliseconds (`500ms`), 10ms to 86400s. Each look lists the template folders and stats every file in them: well under a millisecond of CPU for a few dozen templates.",
+        meaning: "How often watch mode looks at its inputs: seconds (`2`, `0.5`) or milliseconds (`500ms`), 10ms to 86400s. Each look lists the template folders and stats every input file (about 0.26 ms of CPU for 40 templates, so about 10 ms per idle minute at 2s).",
     },
     Var {
         name: "DOWNPAGE_READY_FILE",
