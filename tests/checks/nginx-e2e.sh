@@ -77,12 +77,18 @@ grep -q 'root "/srv/my pages;{x} #1";' "$S/odd/odd.conf" || fail "odd root not q
 main_conf "$S/odd/odd.conf" > "$S/conf/odd-nginx.conf"
 nginx -t -q -e stderr -p "$S/" -c conf/odd-nginx.conf || fail "nginx -t rejects a snippet with a quoted odd root"
 
-# --- the silent upstream: listens, never accepts or answers, exits by itself after 60 s ---
+# --- the silent upstream: accepts connections, reads nothing, never answers; exits by
+# itself after 60 s at most ---
 python3 -c '
 import socket, sys, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16)
-time.sleep(60)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16); s.settimeout(0.5)
+held, end = [], time.monotonic() + 60
+while time.monotonic() < end:
+    try:
+        held.append(s.accept()[0])
+    except socket.timeout:
+        pass
 ' "$SILENT" &
 SILENT_PID=$!
 
