@@ -36,6 +36,11 @@ struct Raw {
     watch_interval: Option<String>,
     ready_file: Option<String>,
     log_format: Option<String>,
+    static_root: Option<String>,
+    static_url: Option<String>,
+    static_manifest: Option<String>,
+    self_contained: Option<String>,
+    max_page_bytes: Option<String>,
 }
 
 /// The standard reproducible-builds variable for a fixed time (read besides `DOWNPAGE_*`).
@@ -170,6 +175,16 @@ pub struct Config {
     pub ready_file: Option<PathBuf>,
     /// `DOWNPAGE_LOG_FORMAT`.
     pub log_format: LogFormat,
+    /// `DOWNPAGE_STATIC_ROOT`: the assets stage's output folder.
+    pub static_root: Option<PathBuf>,
+    /// `DOWNPAGE_STATIC_URL`, always ending in `/`.
+    pub static_url: String,
+    /// `DOWNPAGE_STATIC_MANIFEST`; when `None` it is looked for in the static root.
+    pub static_manifest: Option<PathBuf>,
+    /// `DOWNPAGE_SELF_CONTAINED`.
+    pub self_contained: bool,
+    /// `DOWNPAGE_MAX_PAGE_BYTES`.
+    pub max_page_bytes: Option<u64>,
 }
 
 impl Config {
@@ -344,6 +359,41 @@ impl Config {
             None => LogFormat::Text,
             Some(text) => parse_log_format(text)?,
         };
+        let static_root = match raw.static_root.as_deref() {
+            None => None,
+            Some("") => bail!(
+                "DOWNPAGE_STATIC_ROOT is empty: set it to the folder your assets stage produced (e.g. Django's STATIC_ROOT), or unset it"
+            ),
+            Some(dir) => Some(PathBuf::from(dir)),
+        };
+        let static_url = match raw.static_url.as_deref() {
+            None => "/static/".to_string(),
+            Some("") => bail!(
+                "DOWNPAGE_STATIC_URL is empty: set it to the URL prefix of your static files like /static/, or unset it for /static/"
+            ),
+            Some(url) if url.chars().any(|c| c.is_whitespace() || c.is_control()) => bail!(
+                "DOWNPAGE_STATIC_URL {url:?} contains a space or control character: write a URL prefix like /static/ or https://cdn.example.com/static/"
+            ),
+            Some(url) if url.ends_with('/') => url.to_string(),
+            Some(url) => format!("{url}/"),
+        };
+        let static_manifest = match raw.static_manifest.as_deref() {
+            None => None,
+            Some("") => bail!(
+                "DOWNPAGE_STATIC_MANIFEST is empty: set it to the manifest file, or unset it to find one in DOWNPAGE_STATIC_ROOT"
+            ),
+            Some(file) => Some(PathBuf::from(file)),
+        };
+        let self_contained = parse_bool("DOWNPAGE_SELF_CONTAINED", raw.self_contained.as_deref())?;
+        if self_contained && static_root.is_none() {
+            bail!(
+                "DOWNPAGE_SELF_CONTAINED=true needs DOWNPAGE_STATIC_ROOT: set it to the folder your assets stage produced, so there is something to inline"
+            );
+        }
+        let max_page_bytes = match raw.max_page_bytes.as_deref() {
+            None => None,
+            Some(text) => Some(parse_bytes(text, "DOWNPAGE_MAX_PAGE_BYTES")?),
+        };
         Ok(Config {
             output_dir,
             template_dirs,
@@ -362,6 +412,11 @@ impl Config {
             watch_interval,
             ready_file,
             log_format,
+            static_root,
+            static_url,
+            static_manifest,
+            self_contained,
+            max_page_bytes,
         })
     }
 }
@@ -377,6 +432,31 @@ fn parse_epoch(text: &str) -> Result<u64> {
                 "SOURCE_DATE_EPOCH \"{text}\" is not a time in whole seconds since 1970: set it to an integer like $(git log -1 --format=%ct), or unset it for {DEFAULT_EPOCH} (2000-01-01)"
             )
         })
+}
+
+/// A size: bytes, or with a `k`/`kb`/`kib` or `m`/`mb`/`mib` suffix (powers of 1024).
+fn parse_bytes(text: &str, var: &str) -> Result<u64> {
+    let t = text.trim().to_ascii_lowercase();
+    let digits_end = t
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(digits_end);
+    let scale: u64 = match unit.trim() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1024,
+        "m" | "mb" | "mib" => 1024 * 1024,
+        _ => 0,
+    };
+    let value = number
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v > 0.0);
+    match value {
+        Some(v) if scale > 0 && v * (scale as f64) < 1e15 => Ok((v * scale as f64) as u64),
+        _ => bail!(
+            "{var} is \"{text}\": write a size in bytes like 16384, or with a suffix like 16k or 1.5m"
+        ),
+    }
 }
 
 /// A yes/no variable: `true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`; unset or blank is no.
@@ -621,6 +701,40 @@ mod tests {
         assert_eq!(LogFormat::from_os_vars(&env), LogFormat::Json);
         let env = [(OsString::from("DOWNPAGE_LOG_FORMAT"), OsString::from("xml"))];
         assert_eq!(LogFormat::from_os_vars(&env), LogFormat::Text);
+    }
+
+    #[test]
+    fn static_settings() {
+        let c = cfg(&[]).unwrap();
+        assert_eq!(c.static_url, "/static/");
+        assert!(!c.self_contained && c.static_root.is_none() && c.max_page_bytes.is_none());
+        let c = cfg(&[
+            ("DOWNPAGE_STATIC_URL", "https://cdn.example.com/s"),
+            ("DOWNPAGE_STATIC_ROOT", "dist"),
+            ("DOWNPAGE_SELF_CONTAINED", "Yes"),
+            ("DOWNPAGE_MAX_PAGE_BYTES", "16k"),
+        ])
+        .unwrap();
+        assert_eq!(c.static_url, "https://cdn.example.com/s/");
+        assert!(c.self_contained);
+        assert_eq!(c.max_page_bytes, Some(16384));
+        assert_eq!(parse_bytes("1.5m", "X").unwrap(), 1572864);
+        assert_eq!(parse_bytes("1000", "X").unwrap(), 1000);
+        for bad in ["", "0", "-1", "12q", "k", "1e400"] {
+            let e = parse_bytes(bad, "X").unwrap_err().to_string();
+            assert!(e.contains("write a size"), "{bad}: {e}");
+        }
+        let e = cfg(&[("DOWNPAGE_SELF_CONTAINED", "true")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("needs DOWNPAGE_STATIC_ROOT"), "{e}");
+        let e = cfg(&[("DOWNPAGE_SELF_CONTAINED", "maybe")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("DOWNPAGE_SELF_CONTAINED \"maybe\" is not true or false"),
+            "{e}"
+        );
     }
 
     #[test]

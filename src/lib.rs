@@ -3,10 +3,12 @@
 //! Data flows one way: environment → [`config`] → [`plan`] → [`render`] → [`sink`].
 //! Only `config` reads variables, only the sinks write files; `plan` and `render` are pure.
 
+pub mod assets;
 pub mod catalog;
 pub mod config;
 pub mod gzip;
 pub mod health;
+pub mod html;
 pub mod index;
 pub mod inputs;
 pub mod log;
@@ -16,6 +18,7 @@ pub mod plan;
 pub mod prerendered;
 pub mod render;
 pub mod safe_path;
+pub mod self_contained;
 pub mod sha256;
 pub mod sink;
 pub mod stop;
@@ -29,10 +32,12 @@ pub mod watch;
 use std::ffi::OsString;
 use std::fs;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
+use assets::AssetStore;
 use config::{Config, PageSource, Tarball};
 use log::Line;
 use sink::file::{self, Written};
@@ -144,6 +149,8 @@ pub struct Prepared {
     pub plan: plan::Plan,
     /// The nginx snippet's text, when `DOWNPAGE_NGINX_CONF` is set.
     pub snippet: Option<String>,
+    /// The static files the asset functions and self-contained mode read.
+    pub store: Arc<AssetStore>,
 }
 
 /// Reads the page list and the templates, and plans every page.
@@ -163,7 +170,9 @@ pub fn prepare(config: &Config) -> Result<Prepared> {
         }
     };
     let sources = template_dirs::load(&config.template_dirs)?;
-    let engine = templates::Engine::new(sources, config.template_dirs.clone())?;
+    let mut engine = templates::Engine::new(sources, config.template_dirs.clone())?;
+    let store = Arc::new(AssetStore::open(config)?);
+    engine.use_assets(store.clone());
     let plan = plan::plan(config, specs, &source, &engine)?;
     let snippet = match &config.nginx {
         Some(nginx) => Some(nginx_snippet(config, nginx, &plan)?),
@@ -173,27 +182,116 @@ pub fn prepare(config: &Config) -> Result<Prepared> {
         engine,
         plan,
         snippet,
+        store,
     })
 }
 
 /// Reads the page list and the templates, plans and renders every page, in memory.
 pub fn render_all(config: &Config) -> Result<Rendered> {
-    let Prepared {
-        engine,
-        plan,
-        snippet,
-    } = prepare(config)?;
+    let prepared = prepare(config)?;
     let mut out = Rendered {
-        snippet,
+        snippet: prepared.snippet.clone(),
         ..Rendered::default()
     };
-    out.pages.reserve(plan.pages.len());
-    render::render_all(&engine, &plan.pages, |page, mut bytes| {
+    out.pages.reserve(prepared.plan.pages.len());
+    render_pages(config, &prepared, &mut |page, mut bytes| {
         bytes.shrink_to_fit(); // kept until written: no spare capacity per page
         out.pages.push((page.dest.clone(), bytes));
         Ok(())
     })?;
+    out.inputs.extend(prepared.store.files_read());
     Ok(out)
+}
+
+/// Renders every page, gives each to `each` in plan order after the asset steps
+/// ([`finish`]), and logs the asset warnings when all went well.
+fn render_pages(
+    config: &Config,
+    prepared: &Prepared,
+    each: &mut dyn FnMut(&plan::Page, Vec<u8>) -> Result<()>,
+) -> Result<()> {
+    let mut warnings = Vec::new();
+    render::render_all(&prepared.engine, &prepared.plan.pages, |page, bytes| {
+        let bytes = finish(config, &prepared.store, page, bytes, &mut warnings)?;
+        each(page, bytes)
+    })?;
+    // External URLs met by inline() in style sheets (pages render in parallel, so these are
+    // not told by page; self-contained pages name their own).
+    let store = &prepared.store;
+    warnings.extend(externals_warning(
+        "inlined style sheets",
+        &store.take_externals(),
+    ));
+    for line in &warnings {
+        log::emit(line, config.log_format);
+    }
+    Ok(())
+}
+
+/// The last steps of a rendered page, in plan order: `DOWNPAGE_SELF_CONTAINED` inlining,
+/// then `DOWNPAGE_MAX_PAGE_BYTES`.
+fn finish(
+    config: &Config,
+    store: &AssetStore,
+    page: &plan::Page,
+    bytes: Vec<u8>,
+    warnings: &mut Vec<log::Line>,
+) -> Result<Vec<u8>> {
+    let mut bytes = bytes;
+    if config.self_contained && is_html(&page.dest) {
+        let html = String::from_utf8(bytes)
+            .map_err(|_| anyhow::anyhow!("page {}: rendered HTML is not UTF-8", page.dest))?;
+        let externals = assets::inline::Collect::new(store);
+        bytes = self_contained::inline_page(&html, &externals.inliner(store.static_url()))
+            .with_context(|| {
+                format!(
+                    "page {} ({}): DOWNPAGE_SELF_CONTAINED",
+                    page.dest, page.origin
+                )
+            })?
+            .into_bytes();
+        warnings.extend(externals_warning(
+            &format!("page {}", page.dest),
+            &externals.take(),
+        ));
+    }
+    match config.max_page_bytes {
+        Some(max) if bytes.len() as u64 > max => bail!(
+            "page {} ({}) is {} bytes, more than DOWNPAGE_MAX_PAGE_BYTES={max}: make it smaller (fewer or smaller inlined images and fonts) or raise the limit",
+            page.dest,
+            page.origin,
+            bytes.len()
+        ),
+        _ => Ok(bytes),
+    }
+}
+
+/// Whether a destination is an HTML page (self-contained mode rewrites only those).
+fn is_html(dest: &str) -> bool {
+    let lower = dest.to_ascii_lowercase();
+    lower.ends_with(".html") || lower.ends_with(".htm") || lower.ends_with(".shtml")
+}
+
+/// A warning about external URLs left in pages (they need the network), emitted when the
+/// render succeeds.
+fn externals_warning(what: &str, urls: &[String]) -> Option<log::Line> {
+    if urls.is_empty() {
+        return None;
+    }
+    let one = urls.len() == 1;
+    let msg = format!(
+        "{what}: {} external URL{} left as {} (the page needs the network for {}): {}",
+        urls.len(),
+        if one { "" } else { "s" },
+        if one { "it is" } else { "they are" },
+        if one { "it" } else { "them" },
+        urls.join(", ")
+    );
+    let line = log::Line {
+        level: "warn",
+        ..log::Line::info("assets", msg)
+    };
+    Some(line.with("external_urls", urls.to_vec()))
 }
 
 /// Where a write pass goes.
@@ -254,22 +352,18 @@ fn write_with(
 /// temporary file at once), so memory stays flat whatever the page count; a failure still
 /// replaces nothing.
 pub fn build(config: &Config, check: bool) -> Result<(usize, Summary)> {
-    let Prepared {
-        engine,
-        plan,
-        snippet,
-    } = prepare(config)?;
+    let prepared = prepare(config)?;
     let target = if check {
         Target::Discard
     } else {
         Target::Outputs
     };
-    let summary = write_with(config, snippet.as_deref(), target, |sink| {
-        render::render_all(&engine, &plan.pages, |page, bytes| {
+    let summary = write_with(config, prepared.snippet.as_deref(), target, |sink| {
+        render_pages(config, &prepared, &mut |page, bytes| {
             sink.stage(&page.dest, &bytes)
         })
     })?;
-    Ok((plan.pages.len(), summary))
+    Ok((prepared.plan.pages.len(), summary))
 }
 
 /// The tarball first (the likeliest to fail, on a full disk), then the output folder.

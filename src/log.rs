@@ -50,6 +50,7 @@ impl Line {
     pub fn format(&self, format: LogFormat) -> String {
         match format {
             LogFormat::Text if self.level == "error" => format!("downpage: error: {}", self.msg),
+            LogFormat::Text if self.level == "warn" => format!("downpage: warning: {}", self.msg),
             LogFormat::Text => format!("downpage: {}", self.msg),
             LogFormat::Json => {
                 let ts = SystemTime::now()

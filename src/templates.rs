@@ -3,11 +3,12 @@
 //! Tera's errors into one line with the template, line and cause.
 
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use anyhow::{Result, anyhow};
 use tera::Tera;
 
+use crate::assets::{AssetStore, functions};
 use crate::template_dirs::Source;
 
 /// Embeds `src/builtin/templates/downpage/<file>` as the template `downpage/<file>`.
@@ -55,6 +56,8 @@ pub struct Engine {
     pub dirs: Vec<PathBuf>,
     /// The site's sources, for locating errors by line.
     sources: Vec<Source>,
+    /// What the asset functions (`static`, `inline`, `data_uri`...) read.
+    assets: Arc<AssetStore>,
 }
 
 impl Engine {
@@ -72,6 +75,8 @@ impl Engine {
             names,
             dirs,
             sources,
+            // Plain `static()` URLs until `use_assets` gives the real store.
+            assets: Arc::new(AssetStore::empty("/static/")),
         };
         if !engine.sources.is_empty() {
             let _ = engine.tera.set(engine.compile()?);
@@ -91,6 +96,7 @@ impl Engine {
         tera.add_raw_templates(all.iter().copied())
             .map_err(|e| anyhow!("{}", flatten(&e, sources)))?;
         crate::template_loops::check(&tera)?;
+        functions::register(&mut tera, self.assets.clone());
         Ok(tera)
     }
 
@@ -101,6 +107,14 @@ impl Engine {
         }
         let tera = self.compile()?;
         Ok(self.tera.get_or_init(|| tera))
+    }
+
+    /// Gives the asset functions their store.
+    pub fn use_assets(&mut self, store: Arc<AssetStore>) {
+        if let Some(tera) = self.tera.get_mut() {
+            functions::register(tera, store.clone());
+        }
+        self.assets = store;
     }
 
     /// Whether only the built-in templates are there, as shipped: the built-in pages then

@@ -115,6 +115,31 @@ pub const VARS: &[Var] = &[
         default: "`text`",
         meaning: "`text`: one `downpage: ...` line per run or re-render; `json`: one JSON object per line (`level`, `event`, `msg` and counts), errors too, for log pipelines.",
     },
+    Var {
+        name: "DOWNPAGE_STATIC_ROOT",
+        default: "(none)",
+        meaning: "The folder your assets stage produced (Django's `STATIC_ROOT`, Vite's `dist`, Rails' `public/assets`); `inline()`, `data_uri()` and `DOWNPAGE_SELF_CONTAINED` read files only inside it.",
+    },
+    Var {
+        name: "DOWNPAGE_STATIC_URL",
+        default: "`/static/`",
+        meaning: "URL prefix the site serves `DOWNPAGE_STATIC_ROOT` under (Django's `STATIC_URL`, Vite's `base`); `static()` puts it before the hashed name.",
+    },
+    Var {
+        name: "DOWNPAGE_STATIC_MANIFEST",
+        default: "found in `DOWNPAGE_STATIC_ROOT`",
+        meaning: "The asset manifest mapping names to hashed names: Django/WhiteNoise `staticfiles.json`, Vite `manifest.json`, or a flat map (webpack, Propshaft, Sprockets); when unset the first of `staticfiles.json`, `.vite/manifest.json`, `manifest.json`, `.manifest.json`, `assets-manifest.json`, `.sprockets-manifest-*.json` in the static root is used.",
+    },
+    Var {
+        name: "DOWNPAGE_SELF_CONTAINED",
+        default: "`false`",
+        meaning: "`true`: after rendering, inline every local stylesheet, script, image and icon of each HTML page (CSS `url(...)`s become `data:` URIs), so the page needs no other request; external URLs are left alone and listed in a warning.",
+    },
+    Var {
+        name: "DOWNPAGE_MAX_PAGE_BYTES",
+        default: "(no limit)",
+        meaning: "Fail, naming the page and its size, when a page is larger: bytes, or with a `k`/`m` suffix (1024s), e.g. `16k` for HAProxy's `errorfile`, `1500k` for a CDN's custom pages.",
+    },
 ];
 
 /// Markdown table of [`VARS`]; the README contains exactly this (a test checks it).

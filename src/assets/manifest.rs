@@ -1,0 +1,204 @@
+//! The assets stage's manifest (name → hashed name), recognised by its shape: Django's and
+//! WhiteNoise's `staticfiles.json`, Vite's `manifest.json`, Sprockets' and Propshaft's files,
+//! and flat maps (webpack-manifest-plugin, Propshaft 0.x). Pure: parses text already read.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, bail};
+use serde_json::{Map, Value};
+
+/// File names looked for, in order, in the static root when `DOWNPAGE_STATIC_MANIFEST` is
+/// unset; `.sprockets-manifest-*.json` and `manifest-*.json` (older Sprockets) come after.
+pub const CANDIDATES: &[&str] = &[
+    "staticfiles.json",
+    ".vite/manifest.json",
+    "manifest.json",
+    ".manifest.json",
+    "assets-manifest.json",
+];
+
+/// Which tool wrote the manifest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `{"version": "1.1", "paths": {"css/site.css": "css/site.55e7cbb9ba48.css"}}`
+    Django,
+    /// `{"src/main.css": {"file": "assets/main-4f3a9c.css", "css": [...]}}`
+    Vite,
+    /// `{"files": {...}, "assets": {"application.css": "application-3b1f.css"}}`
+    Sprockets,
+    /// `{"application.css": {"digested_path": "application-3b1f.css", ...}}`
+    Propshaft,
+    /// `{"app.css": "app-3b1f.css"}`
+    Flat,
+}
+
+impl Kind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Kind::Django => "Django staticfiles.json",
+            Kind::Vite => "Vite manifest",
+            Kind::Sprockets => "Sprockets manifest",
+            Kind::Propshaft => "Propshaft manifest",
+            Kind::Flat => "flat manifest",
+        }
+    }
+}
+
+/// A parsed manifest.
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    /// Where it was read from, for messages.
+    pub path: PathBuf,
+    pub kind: Kind,
+    /// Name as templates ask for it → target: a path inside the static root, or (flat maps
+    /// written with a public path) a URL starting with `/` or a scheme.
+    pub entries: BTreeMap<String, String>,
+    /// Vite only: the style sheets an entry pulls in, as targets.
+    pub css: BTreeMap<String, Vec<String>>,
+}
+
+impl Manifest {
+    /// The target of a name.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.entries.get(name).map(String::as_str)
+    }
+
+    /// Every name, sorted.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.entries.keys().map(String::as_str)
+    }
+}
+
+/// Parses a manifest's text; `path` is only used in messages.
+pub fn parse(text: &str, path: &Path) -> Result<Manifest> {
+    let shown = path.display();
+    let fix = "point DOWNPAGE_STATIC_MANIFEST at the manifest your assets stage wrote (Django's staticfiles.json, Vite's .vite/manifest.json, or a flat {\"app.css\": \"app-3b1f.css\"} map)";
+    let value: Value = match serde_json::from_str(text.trim_start_matches('\u{feff}')) {
+        Ok(v) => v,
+        Err(e) => bail!("manifest {shown} is not valid JSON ({e}): {fix}"),
+    };
+    let Value::Object(top) = value else {
+        bail!(
+            "manifest {shown} has an unknown shape: it is {}, not an object: {fix}",
+            crate::pages::json_kind(&value)
+        );
+    };
+    let mut manifest = Manifest {
+        path: path.to_path_buf(),
+        kind: Kind::Flat,
+        entries: BTreeMap::new(),
+        css: BTreeMap::new(),
+    };
+    if let Some(paths) = top.get("paths").and_then(Value::as_object)
+        && let Some(entries) = all_strings(paths)
+    {
+        manifest.kind = Kind::Django;
+        manifest.entries = entries;
+        return Ok(manifest);
+    }
+    if let (Some(assets), Some(Value::Object(_))) = (
+        top.get("assets").and_then(Value::as_object),
+        top.get("files"),
+    ) && let Some(entries) = all_strings(assets)
+    {
+        manifest.kind = Kind::Sprockets;
+        manifest.entries = entries;
+        return Ok(manifest);
+    }
+    if let Some(entries) = all_strings(&top) {
+        manifest.entries = entries;
+        return Ok(manifest);
+    }
+    if let Some(entries) = all_objects_with(&top, "file") {
+        manifest.kind = Kind::Vite;
+        manifest.entries = entries;
+        for (name, entry) in &top {
+            if let Some(list) = entry.get("css").and_then(Value::as_array) {
+                let css: Vec<String> = list
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect();
+                manifest.css.insert(name.clone(), css);
+            }
+        }
+        return Ok(manifest);
+    }
+    if let Some(entries) = all_objects_with(&top, "digested_path") {
+        manifest.kind = Kind::Propshaft;
+        manifest.entries = entries;
+        return Ok(manifest);
+    }
+    let example = top
+        .iter()
+        .find(|(_, v)| !v.is_string())
+        .map(|(k, v)| format!(" (entry \"{k}\" is {})", crate::pages::json_kind(v)))
+        .unwrap_or_default();
+    bail!("manifest {shown} has an unknown shape{example}: {fix}")
+}
+
+/// The map when every value is a string.
+fn all_strings(map: &Map<String, Value>) -> Option<BTreeMap<String, String>> {
+    map.iter()
+        .map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+        .collect()
+}
+
+/// `name → entry[field]` when every value is an object with a string `field` (and there is
+/// at least one).
+fn all_objects_with(map: &Map<String, Value>, field: &str) -> Option<BTreeMap<String, String>> {
+    if map.is_empty() {
+        return None;
+    }
+    map.iter()
+        .map(|(k, v)| Some((k.clone(), v.get(field)?.as_str()?.to_string())))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(text: &str) -> Result<Manifest> {
+        parse(text, Path::new("/s/m.json"))
+    }
+
+    #[test]
+    fn shapes() {
+        let m = p(r#"{"paths": {"css/site.css": "css/site.55e7cbb9ba48.css"}, "version": "1.1", "hash": "x"}"#).unwrap();
+        assert_eq!(m.kind, Kind::Django);
+        assert_eq!(m.get("css/site.css"), Some("css/site.55e7cbb9ba48.css"));
+        let m = p(r#"{"src/main.js": {"file": "assets/main-1.js", "css": ["assets/main-2.css"], "isEntry": true},
+                     "src/logo.png": {"file": "assets/logo-3.png", "src": "src/logo.png"}}"#)
+        .unwrap();
+        assert_eq!(m.kind, Kind::Vite);
+        assert_eq!(m.get("src/logo.png"), Some("assets/logo-3.png"));
+        assert_eq!(m.css["src/main.js"], ["assets/main-2.css"]);
+        let m = p(r#"{"app.css": "app-3b1f.css", "app.js": "/static/app-9.js"}"#).unwrap();
+        assert_eq!(m.kind, Kind::Flat);
+        assert_eq!(m.get("app.js"), Some("/static/app-9.js"));
+        let m = p(r#"{"files": {"application-3b.css": {}}, "assets": {"application.css": "application-3b.css"}}"#).unwrap();
+        assert_eq!(m.kind, Kind::Sprockets);
+        assert_eq!(m.get("application.css"), Some("application-3b.css"));
+        let m = p(r#"{"application.css": {"digested_path": "application-3b.css", "integrity": "sha384-x"}}"#).unwrap();
+        assert_eq!(m.kind, Kind::Propshaft);
+        assert_eq!(m.names().collect::<Vec<_>>(), ["application.css"]);
+        assert_eq!(p("{}").unwrap().entries.len(), 0);
+    }
+
+    #[test]
+    fn unknown_shapes_name_the_file() {
+        for (text, why) in [
+            ("[1, 2]", "an array, not an object"),
+            (r#"{"a": 1}"#, "entry \"a\" is a number"),
+            (r#"{"a": {"path": "x"}}"#, "entry \"a\" is an object"),
+            ("{nope", "not valid JSON"),
+        ] {
+            let e = p(text).unwrap_err().to_string();
+            assert!(e.starts_with("manifest /s/m.json "), "{e}");
+            assert!(e.contains(why), "{text}: {e}");
+            assert!(e.contains("DOWNPAGE_STATIC_MANIFEST"), "{e}");
+        }
+    }
+}
