@@ -130,10 +130,15 @@ pub fn parse(text: &str, path: &Path) -> Result<Manifest> {
         manifest.entries = entries;
         return Ok(manifest);
     }
-    let example = top
+    // Name the first entry that fits no shape, inside "paths" when it looks like Django's.
+    let (inside, map) = match top.get("paths").and_then(Value::as_object) {
+        Some(paths) => ("\"paths\" ", paths),
+        None => ("", &top),
+    };
+    let example = map
         .iter()
         .find(|(_, v)| !v.is_string())
-        .map(|(k, v)| format!(" (entry \"{k}\" is {})", crate::pages::json_kind(v)))
+        .map(|(k, v)| format!(" ({inside}entry \"{k}\" is {})", crate::pages::json_kind(v)))
         .unwrap_or_default();
     bail!("manifest {shown} has an unknown shape{example}: {fix}")
 }
@@ -192,6 +197,7 @@ mod tests {
         for (text, why) in [
             ("[1, 2]", "an array, not an object"),
             (r#"{"a": 1}"#, "entry \"a\" is a number"),
+            (r#"{"paths": {"a": 1}}"#, "(\"paths\" entry \"a\" is a number)"),
             (r#"{"a": {"path": "x"}}"#, "entry \"a\" is an object"),
             ("{nope", "not valid JSON"),
         ] {
