@@ -138,7 +138,7 @@ pub const VARS: &[Var] = &[
     Var {
         name: "DOWNPAGE_MAX_PAGE_BYTES",
         default: "(no limit)",
-        meaning: "Fail, naming the page and its size, when a page is larger: bytes, or with a `k`/`m` suffix (1024s), e.g. `16k` for HAProxy's `errorfile`, `1500k` for a CDN's custom pages.",
+        meaning: "Fail, naming the page and its size, when a page is larger: bytes, or with a `k`/`m` suffix (1024s), e.g. `16k` for HAProxy's `errorfile`, `1400k` for Cloudflare's custom pages (about 1.43 MB with what they load).",
     },
 ];
 
