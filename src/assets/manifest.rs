@@ -197,7 +197,10 @@ mod tests {
         for (text, why) in [
             ("[1, 2]", "an array, not an object"),
             (r#"{"a": 1}"#, "entry \"a\" is a number"),
-            (r#"{"paths": {"a": 1}}"#, "(\"paths\" entry \"a\" is a number)"),
+            (
+                r#"{"paths": {"a": 1}}"#,
+                "(\"paths\" entry \"a\" is a number)",
+            ),
             (r#"{"a": {"path": "x"}}"#, "entry \"a\" is an object"),
             ("{nope", "not valid JSON"),
         ] {
