@@ -229,7 +229,9 @@ fn render_pages(
 }
 
 /// The last steps of a rendered page, in plan order: `DOWNPAGE_SELF_CONTAINED` inlining,
-/// then `DOWNPAGE_MAX_PAGE_BYTES`.
+/// then `DOWNPAGE_MAX_PAGE_BYTES`. Not inlined into `render_all`'s closure (binary size):
+/// it is big and runs once per page.
+#[inline(never)]
 fn finish(
     config: &Config,
     store: &AssetStore,

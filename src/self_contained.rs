@@ -106,7 +106,7 @@ fn rewrite_tag(tag: &Tag, inliner: &Inliner, skip_body: &mut bool) -> Result<Opt
             // A hint to fetch a file that is now inlined: drop it.
             return Ok(local(&href, inliner)?.map(|_| String::new()));
         }
-        return edit_attrs(tag, |name, value| {
+        return edit_attrs(tag, &mut |name, value| {
             Ok(match name {
                 "href" => data_uri_of(value, inliner)?.map_or(Edit::Keep, Edit::Set),
                 _ => Edit::Keep,
@@ -121,7 +121,7 @@ fn rewrite_tag(tag: &Tag, inliner: &Inliner, skip_body: &mut bool) -> Result<Opt
             return Ok(None);
         };
         let js = inliner.text(&path)?;
-        let Some(open) = edit_attrs(tag, |name, _| {
+        let Some(open) = edit_attrs(tag, &mut |name, _| {
             Ok(match name {
                 "src" | "integrity" | "async" | "defer" => Edit::Drop,
                 _ => Edit::Keep,
@@ -142,7 +142,7 @@ fn rewrite_tag(tag: &Tag, inliner: &Inliner, skip_body: &mut bool) -> Result<Opt
     } else {
         &[]
     };
-    edit_attrs(tag, |name, value| {
+    edit_attrs(tag, &mut |name, value| {
         if name == "style" {
             let css = inliner.css(value, "", 0)?;
             return Ok(if css == value {
@@ -170,7 +170,7 @@ fn rewrite_tag(tag: &Tag, inliner: &Inliner, skip_body: &mut bool) -> Result<Opt
 /// the lower-cased name and the decoded value.
 fn edit_attrs(
     tag: &Tag,
-    mut edit: impl FnMut(&str, &str) -> Result<Edit>,
+    edit: &mut dyn FnMut(&str, &str) -> Result<Edit>,
 ) -> Result<Option<String>> {
     let mut out = format!("<{}", tag.name);
     let mut changed = false;

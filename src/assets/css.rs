@@ -54,7 +54,7 @@ pub fn find_urls(css: &str) -> Vec<UrlRef> {
 }
 
 /// Replaces each reference with `url("<new>")` where `f` returns a new URL; others stay.
-pub fn rewrite(css: &str, mut f: impl FnMut(&str) -> Result<Option<String>>) -> Result<String> {
+pub fn rewrite(css: &str, f: &mut dyn FnMut(&str) -> Result<Option<String>>) -> Result<String> {
     let mut out = String::with_capacity(css.len());
     let mut last = 0;
     for r in find_urls(css) {
@@ -186,7 +186,10 @@ mod tests {
     #[test]
     fn rewrite_keeps_the_rest_byte_for_byte() {
         let css = "a{b:url(x.png)}/* url(y) */c{d:url( \"z.png\" )}";
-        let out = rewrite(css, |u| Ok((u == "x.png").then(|| "data:X".to_string()))).unwrap();
+        let out = rewrite(css, &mut |u| {
+            Ok((u == "x.png").then(|| "data:X".to_string()))
+        })
+        .unwrap();
         assert_eq!(out, "a{b:url(\"data:X\")}/* url(y) */c{d:url( \"z.png\" )}");
         for broken in [
             "url(",
@@ -199,7 +202,7 @@ mod tests {
             "ü url(é)",
         ] {
             let _ = find_urls(broken);
-            assert_eq!(rewrite(broken, |_| Ok(None)).unwrap(), broken);
+            assert_eq!(rewrite(broken, &mut |_| Ok(None)).unwrap(), broken);
         }
     }
 }

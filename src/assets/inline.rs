@@ -68,7 +68,7 @@ impl Inliner<'_> {
                 "style sheets import each other more than {MAX_CSS_DEPTH} deep: is there an @import cycle?"
             );
         }
-        css::rewrite(text, |url| match locate(url, dir, self.static_url)? {
+        css::rewrite(text, &mut |url| match locate(url, dir, self.static_url)? {
             Located::Local { path, fragment } => {
                 self.data_uri(&path, &fragment, depth + 1).map(Some)
             }
