@@ -6,7 +6,7 @@
 use std::io::{IsTerminal, Write};
 use std::os::fd::AsFd;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 
 use super::file::{self, Written};
 use super::{Sink, Summary};
@@ -34,7 +34,10 @@ impl TarSink {
 }
 
 /// The `.tar.gz` bytes of `files` (relative `/`-separated paths), with every folder they
-/// need as an entry of its own (`name/`), all in byte order of their names.
+/// need as an entry of its own (`name/`), all in byte order of their names. Headers are
+/// built by hand, as cargo does for its packages: GNU format (a name longer than 100 bytes
+/// gets a `././@LongLink` entry), modes 0644/0755, uid/gid 0, empty user and group names,
+/// every mtime `mtime`.
 pub fn archive(files: &[(String, Vec<u8>)], mtime: u64) -> Result<Vec<u8>> {
     let mut entries: Vec<(&str, Option<&[u8]>)> = Vec::new();
     for (path, bytes) in files {
@@ -45,112 +48,24 @@ pub fn archive(files: &[(String, Vec<u8>)], mtime: u64) -> Result<Vec<u8>> {
     }
     entries.sort_unstable_by_key(|e| e.0);
     entries.dedup_by_key(|e| e.0);
-    let mut tar = Vec::new();
-    for (path, bytes) in &entries {
-        match bytes {
-            Some(data) => append(&mut tar, path, b'0', 0o644, mtime, data)?,
-            None => append(&mut tar, path, b'5', 0o755, mtime, &[])?,
-        }
+    let mut tar = tar::Builder::new(Vec::new());
+    for (path, bytes) in entries {
+        let mut header = tar::Header::new_gnu();
+        let (kind, mode, data) = match bytes {
+            Some(data) => (tar::EntryType::Regular, 0o644, data),
+            None => (tar::EntryType::Directory, 0o755, &[][..]),
+        };
+        header.set_entry_type(kind);
+        header.set_mode(mode);
+        header.set_uid(0);
+        header.set_gid(0);
+        header.set_mtime(mtime);
+        header.set_size(data.len() as u64);
+        tar.append_data(&mut header, path, data)
+            .with_context(|| format!("adding {path} to the tarball"))?;
     }
-    tar.extend_from_slice(&[0; 1024]);
+    let tar = tar.into_inner().context("finishing the tarball")?;
     Ok(gzip::compress(&tar))
-}
-
-/// Appends one POSIX ustar entry: uid/gid 0, empty user and group names. A name that does not
-/// fit the header's 100 + 155 bytes goes into a PAX extended header (`path=`) before it.
-fn append(
-    tar: &mut Vec<u8>,
-    path: &str,
-    kind: u8,
-    mode: u32,
-    mtime: u64,
-    data: &[u8],
-) -> Result<()> {
-    let (prefix, name) = match split_name(path) {
-        Some(split) => split,
-        None => {
-            let record = pax_record("path", path);
-            append_raw(tar, "", "PaxHeader", b'x', 0o644, mtime, record.as_bytes())?;
-            ("", truncate(path, 100))
-        }
-    };
-    append_raw(tar, prefix, name, kind, mode, mtime, data)
-}
-
-/// `path` as ustar's (prefix, name): the name alone when it fits 100 bytes, else split at a
-/// `/` into at most 155 + 100 bytes.
-fn split_name(path: &str) -> Option<(&str, &str)> {
-    if path.len() <= 100 {
-        return Some(("", path));
-    }
-    // A folder's trailing `/` stays with the name part.
-    let search = path.strip_suffix('/').unwrap_or(path);
-    search
-        .match_indices('/')
-        .map(|(i, _)| (&path[..i], &path[i + 1..]))
-        .find(|(prefix, name)| prefix.len() <= 155 && name.len() <= 100 && !name.is_empty())
-}
-
-/// One PAX record, `"<len> <key>=<value>\n"`, where `<len>` counts the whole record.
-fn pax_record(key: &str, value: &str) -> String {
-    let body = format!(" {key}={value}\n");
-    let mut len = body.len() + 1;
-    while format!("{len}").len() + body.len() != len {
-        len += 1;
-    }
-    format!("{len}{body}")
-}
-
-/// At most `max` bytes of `s`, cut on a character boundary.
-fn truncate(s: &str, max: usize) -> &str {
-    let mut end = s.len().min(max);
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
-}
-
-fn append_raw(
-    tar: &mut Vec<u8>,
-    prefix: &str,
-    name: &str,
-    kind: u8,
-    mode: u32,
-    mtime: u64,
-    data: &[u8],
-) -> Result<()> {
-    let mut h = [0u8; 512];
-    h[..name.len()].copy_from_slice(name.as_bytes());
-    octal(&mut h[100..108], u64::from(mode))?;
-    octal(&mut h[108..116], 0)?; // uid
-    octal(&mut h[116..124], 0)?; // gid
-    octal(&mut h[124..136], data.len() as u64)?;
-    octal(&mut h[136..148], mtime)?;
-    h[156] = kind;
-    h[257..265].copy_from_slice(b"ustar\x0000");
-    octal(&mut h[329..337], 0)?; // devmajor
-    octal(&mut h[337..345], 0)?; // devminor
-    h[345..345 + prefix.len()].copy_from_slice(prefix.as_bytes());
-    // The checksum is the byte sum of the header with its own field read as spaces.
-    h[148..156].fill(b' ');
-    let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
-    octal(&mut h[148..155], u64::from(sum))?;
-    tar.extend_from_slice(&h);
-    tar.extend_from_slice(data);
-    tar.resize(tar.len().next_multiple_of(512), 0);
-    Ok(())
-}
-
-/// `value` as zero-padded octal digits filling `field` but its last byte, which stays NUL.
-fn octal(field: &mut [u8], value: u64) -> Result<()> {
-    let digits = field.len() - 1;
-    let text = format!("{value:0digits$o}");
-    if text.len() > digits {
-        bail!("{value} does not fit a tar header field of {digits} octal digits");
-    }
-    field[..digits].copy_from_slice(text.as_bytes());
-    field[digits] = 0;
-    Ok(())
 }
 
 impl Sink for TarSink {
