@@ -16,12 +16,14 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tarfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 PEERS = HERE / "peers"
+TARBALL = "pages.tar.gz"
 
 # Site-wide context: downpage's DOWNPAGE_CONTEXT; merged into each page's context for the peers.
 SITE = {
@@ -134,9 +136,12 @@ def main():
     site_json = json.dumps(SITE)
     results = []  # dicts: pages, output, tool, times, rss
 
-    def downpage_tool(pages_file):
+    def downpage_tool(pages_file, tar=False):
         def command(out):
-            env = dict(base_env, DOWNPAGE_OUTPUT_DIR=str(out))
+            if tar:  # only the tarball: no output folder
+                env = dict(base_env, DOWNPAGE_TARBALL=str(out / TARBALL))
+            else:
+                env = dict(base_env, DOWNPAGE_OUTPUT_DIR=str(out))
             if pages_file is not None:
                 env.update(
                     DOWNPAGE_TEMPLATE_DIR=str(TEMPLATES),
@@ -205,12 +210,27 @@ def main():
         print(f"  {label:>13} {output:<4} {files} files, {size} bytes, outputs identical", flush=True)
         shutil.rmtree(gdir)  # after the group's timing, on a tmpfs
 
+    def tar_group(label, n, pages_file, ref_dir):
+        """downpage writing only a tarball, against the floor writing the same bytes; the
+        tarball's members must be the folder run's files."""
+        ref = work / f"ref-tar-{n}-{len(label)}"
+        ref.mkdir()
+        timeit(timer, downpage_tool(pages_file, tar=True), ref, log)
+        with tarfile.open(ref / TARBALL) as tar:
+            members = {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
+        if members != tree(ref_dir):
+            sys.exit(f"bench: the tarball of {label} pages does not hold the folder run's files")
+        pack = work / f"tar-{n}-{len(label)}.pack"
+        write_pack(tree(ref), pack)
+        group(label, n, "tar", [downpage_tool(pages_file, tar=True), floor_tool(pack)], ref)
+
     # The default zero-config run: the built-in pages, against the floor writing their bytes.
     ref = work / "ref-default"
     timeit(timer, downpage_tool(None), ref, log)
     pack = work / "default.pack"
     write_pack(tree(ref), pack)
     group("4 (built-in)", 4, "dir", [downpage_tool(None), floor_tool(pack)], ref)
+    tar_group("4 (built-in)", 4, None, ref)
 
     for n in [int(s) for s in args.sizes.split(",")]:
         pages_file = work / f"pages-{n}.json"
@@ -223,6 +243,7 @@ def main():
         if not args.no_peers:
             tools += peer_tools(pages_file)
         group(str(n), n, "dir", tools, ref)
+        tar_group(str(n), n, pages_file, ref)
 
     meta = machine(args.bin, python)
     if args.json:
@@ -324,6 +345,9 @@ not inflate. The floor's RSS includes its input: it reads all the bytes to write
 floor writing the same four files; the other rows render `tests/bench/templates` (a
 ~3.4 KB `base.html` with two includes, extended by `page.html`, per-page context plus a
 site-wide context). Every tool's output was checked byte for byte against downpage's.
+`tar` rows: downpage writes only `DOWNPAGE_TARBALL` (a reproducible `.tar.gz`, whose
+members were checked against the folder run's files) and the floor writes the same bytes to
+one file; django-downpage and the script have no tarball output.
 
 Machine: {meta['cpu']}, {meta['cores']} cores, Linux {meta['kernel']}, {meta['date']}
 (load average {meta['load']} at the end of the run: the machine was shared);
