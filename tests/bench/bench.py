@@ -336,7 +336,17 @@ def markdown(results, meta, runs):
         "| peak RSS MB (downpage / floor / Jinja2 / django) |\n"
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
     )
-    notes = f"""
+    zero, dj4 = by.get(("4 (built-in)", "dir", "downpage")), by.get(("4", "dir", "django"))
+    default_vs_django = ""
+    if zero and dj4:
+        m = lambda r, f: statistics.median(r[f])  # noqa: E731
+        default_vs_django = (
+            f"\nThe default set against django-downpage rendering 4 pages: "
+            f"{m(dj4, 'times_ms') / m(zero, 'times_ms'):.0f}× faster by median wall time, "
+            f"{min(dj4['times_ms']) / min(zero['times_ms']):.0f}× by fastest run, "
+            f"{m(dj4, 'cpu_ms') / m(zero, 'cpu_ms'):.0f}× by CPU time.\n"
+        )
+    notes = default_vs_django + f"""
 Median (min–max) of {runs} cold whole-process runs each, wall time from spawn to exit, every
 run into a fresh empty folder on a tmpfs; peak RSS is the largest of the runs (getrusage).
 "(CPU time)" compares the medians of user + system CPU time, which the machine's load does
@@ -358,6 +368,7 @@ Python {meta['python']}, {meta['peers']}.
 
 
 def plot(results, path):
+    """Wall time (left) and CPU time (right, what machine load does not inflate) against N."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -369,25 +380,31 @@ def plot(results, path):
         "jinja2": ("Jinja2 script", "#e07b00", "^"),
         "django": ("django-downpage", "#0c7d3c", "D"),
     }
-    fig, ax = plt.subplots(figsize=(8, 5), dpi=100)
-    for output, dash in (("dir", "-"), ("tar", "--")):
-        for key, (label, color, marker) in styles.items():
-            rs = [r for r in results if r["tool"] == key and r["output"] == output and not r["pages"].endswith(")")]
-            if not rs:
-                continue
-            xs = [r["n"] for r in rs]
-            meds = [statistics.median(r["times_ms"]) for r in rs]
-            lo = [m - min(r["times_ms"]) for m, r in zip(meds, rs)]
-            hi = [max(r["times_ms"]) - m for m, r in zip(meds, rs)]
-            name = label if output == "dir" else f"{label}, tarball"
-            ax.errorbar(xs, meds, yerr=[lo, hi], label=name, color=color, marker=marker, linestyle=dash, capsize=3)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("pages")
-    ax.set_ylabel("wall time, ms (median, min–max)")
-    ax.set_title("Rendering N pages, cold whole process, tmpfs")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
+    fig, axes = plt.subplots(1, 2, figsize=(12, 5.2), dpi=100, sharey=True)
+    for ax, field, title in ((axes[0], "times_ms", "wall time"), (axes[1], "cpu_ms", "CPU time (user + system)")):
+        for output, dash in (("dir", "-"), ("tar", "--")):
+            for key, (label, color, marker) in styles.items():
+                rs = [r for r in results if r["tool"] == key and r["output"] == output and not r["pages"].endswith(")")]
+                if not rs:
+                    continue
+                xs = [r["n"] for r in rs]
+                meds = [statistics.median(r[field]) for r in rs]
+                lo = [m - min(r[field]) for m, r in zip(meds, rs)]
+                hi = [max(r[field]) - m for m, r in zip(meds, rs)]
+                name = label if output == "dir" else f"{label}, tarball"
+                ax.errorbar(xs, meds, yerr=[lo, hi], label=name, color=color, marker=marker, linestyle=dash, capsize=3)
+        for r in results:
+            if r["pages"].endswith(")") and r["output"] == "dir":
+                color, marker = ("#0b5fff", "*") if r["tool"] == "downpage" else ("#444444", "x")
+                label = "downpage, zero-config" if r["tool"] == "downpage" else "floor, zero-config files"
+                ax.plot([r["n"]], [statistics.median(r[field])], marker=marker, color=color, markersize=12, linestyle="", label=label)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("pages")
+        ax.set_title(f"{title}, ms (median, min–max)")
+        ax.grid(True, which="both", alpha=0.3)
+    axes[1].legend(fontsize=8, loc="lower right")
+    fig.suptitle("Rendering N pages: cold whole process, output on a tmpfs")
     fig.tight_layout()
     fig.savefig(path)
 
