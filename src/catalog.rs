@@ -1,14 +1,22 @@
-//! The status catalog: title, message and hint for every known status code, from the JSON
-//! data files in `catalog/` (embedded at build time), so a page whose code is known gets
-//! `code`, `title`, `message` and `hint` in its context without the user writing them.
+//! The status catalog: for each language, the words of every known status code (title,
+//! message, hint), of the maintenance page and of the theme's buttons and labels. Read from
+//! the data files `src/builtin/catalog/<lang>.json`, which `build.rs` embeds at build time,
+//! so a language is added by adding one file.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
+use anyhow::{Result, bail};
 use serde::Deserialize;
 
-/// One status code's words.
+include!(concat!(env!("OUT_DIR"), "/catalogs.rs"));
+
+/// The language used when none is configured, and the reference every other file must match.
+pub const DEFAULT_LANG: &str = "en";
+
+/// One status code's words (or the maintenance page's).
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub struct Entry {
     pub title: String,
     pub message: String,
@@ -17,48 +25,88 @@ pub struct Entry {
 
 /// One language's catalog file.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Catalog {
+    /// BCP 47 tag, as written in `<html lang>`: the file's name without `.json`.
     pub lang: String,
+    /// The language's own name for itself (`Deutsch`).
     pub name: String,
+    /// The theme's labels and sentences; `{code}`, `{until}`, `{n}` are filled in by the theme.
+    pub ui: BTreeMap<String, String>,
+    /// The maintenance page (a 503 whose words the site can replace).
+    pub maintenance: Entry,
+    /// Pages for a whole class of codes, `4xx` and `5xx` (the ingress-nginx fallbacks).
+    pub classes: BTreeMap<String, Entry>,
     pub codes: BTreeMap<u16, Entry>,
 }
 
-const EN: &str = include_str!("builtin/catalog/en.json");
+impl Catalog {
+    /// The words for `code`, when this catalog knows it.
+    pub fn lookup(&self, code: u16) -> Option<&Entry> {
+        self.codes.get(&code)
+    }
 
-/// The English catalog, parsed once.
-pub fn english() -> &'static Catalog {
-    static CATALOG: OnceLock<Catalog> = OnceLock::new();
-    CATALOG.get_or_init(|| {
-        serde_json::from_str(EN).expect("catalog/en.json is checked by a unit test")
+    /// One UI string (empty when missing; a unit test checks none is).
+    pub fn ui(&self, key: &str) -> &str {
+        self.ui.get(key).map_or("", String::as_str)
+    }
+}
+
+/// Every built-in catalog by tag, parsed once.
+pub fn all() -> &'static BTreeMap<String, Catalog> {
+    static ALL: OnceLock<BTreeMap<String, Catalog>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        CATALOGS
+            .iter()
+            .map(|(stem, text)| {
+                let catalog: Catalog = serde_json::from_str(text).unwrap_or_else(|e| {
+                    panic!("src/builtin/catalog/{stem}.json (checked by a unit test): {e}")
+                });
+                (stem.to_string(), catalog)
+            })
+            .collect()
     })
 }
 
-/// The words for `code`, when the catalog knows it.
-pub fn lookup(code: u16) -> Option<&'static Entry> {
-    english().codes.get(&code)
+/// The catalog of `lang`, which config has checked exists (English otherwise).
+pub fn get(lang: &str) -> &'static Catalog {
+    all()
+        .get(lang)
+        .or_else(|| all().get(DEFAULT_LANG))
+        .expect("the English catalog is built in")
 }
 
-/// Words for a whole class of codes (`4` for 4xx, `5` for 5xx), for fallback pages that are
-/// shown for any code of the class without their own page.
-pub fn class_words(class: u8) -> Entry {
-    let (title, message, hint) = if class == 4 {
-        (
-            "Request Error",
-            "The request could not be handled.",
-            "Check the address, or go back and try again.",
-        )
-    } else {
-        (
-            "Server Error",
-            "The server could not complete the request.",
-            "Please try again in a few minutes.",
-        )
-    };
-    Entry {
-        title: title.into(),
-        message: message.into(),
-        hint: hint.into(),
+/// The English catalog.
+pub fn english() -> &'static Catalog {
+    get(DEFAULT_LANG)
+}
+
+/// The words for `code` in English, when the catalog knows it.
+pub fn lookup(code: u16) -> Option<&'static Entry> {
+    english().lookup(code)
+}
+
+/// The built-in language whose tag is `wanted` (ignoring case: `pt-br` finds `pt-BR`);
+/// `variable` names the setting for the error, which lists every available language.
+pub fn find(wanted: &str, variable: &str) -> Result<&'static str> {
+    if let Some(tag) = all().keys().find(|tag| tag.eq_ignore_ascii_case(wanted)) {
+        return Ok(tag);
     }
+    let available: Vec<String> = all()
+        .values()
+        .map(|c| format!("{} ({})", c.lang, c.name))
+        .collect();
+    bail!(
+        "{variable} \"{wanted}\" is not a built-in language: use one of {} (or add src/builtin/catalog/{wanted}.json)",
+        available.join(", ")
+    )
+}
+
+/// The words of the ingress-nginx fallback pages `4xx` and `5xx` (pages for a whole class
+/// of codes), in `lang`.
+pub fn class_words(class: u8, lang: &str) -> &'static Entry {
+    let key = if class == 4 { "4xx" } else { "5xx" };
+    &get(lang).classes[key]
 }
 
 /// The status code a destination names: its file stem is three digits 100–599
@@ -76,15 +124,83 @@ pub fn code_from_dest(dest: &str) -> Option<u16> {
 mod tests {
     use super::*;
 
+    /// RFC 9110's 4xx and 5xx, plus the common extras.
+    fn required() -> impl Iterator<Item = u16> {
+        (400..=418)
+            .chain([421, 422, 423, 424, 425, 426, 428, 429, 431, 451])
+            .chain(500..=508)
+            .chain([510, 511])
+    }
+
     #[test]
-    fn catalog_parses_and_covers_the_required_codes() {
-        let required = (400..=418).chain([429, 500]).chain(502..=505);
-        for code in required {
+    fn english_covers_rfc_9110_and_the_common_extras() {
+        for code in required() {
             let e = lookup(code).unwrap_or_else(|| panic!("{code} missing"));
             assert!(!e.title.is_empty() && !e.message.is_empty() && !e.hint.is_empty());
         }
         assert_eq!(english().lang, "en");
         assert_eq!(lookup(502).unwrap().title, "Bad Gateway");
+    }
+
+    #[test]
+    fn every_language_has_every_word_english_has_and_nothing_else() {
+        let en = english();
+        assert!(all().len() >= 10, "at least 10 languages");
+        for (stem, c) in all() {
+            assert_eq!(&c.lang, stem, "{stem}.json: \"lang\" must be the file name");
+            let codes: Vec<_> = c.codes.keys().collect();
+            assert_eq!(
+                codes,
+                en.codes.keys().collect::<Vec<_>>(),
+                "{stem}.json codes"
+            );
+            let keys: Vec<_> = c.ui.keys().collect();
+            assert_eq!(
+                keys,
+                en.ui.keys().collect::<Vec<_>>(),
+                "{stem}.json ui keys"
+            );
+            let classes: Vec<_> = c.classes.keys().collect();
+            assert_eq!(classes, ["4xx", "5xx"], "{stem}.json classes");
+            let entries = c
+                .codes
+                .values()
+                .chain([&c.maintenance])
+                .chain(c.classes.values());
+            for e in entries {
+                for text in [&e.title, &e.message, &e.hint] {
+                    assert!(!text.trim().is_empty(), "{stem}.json has an empty text");
+                    assert_eq!(text.trim(), text, "{stem}.json: {text:?} has spaces");
+                }
+            }
+            for (key, text) in &c.ui {
+                assert!(!text.trim().is_empty(), "{stem}.json ui.{key} is empty");
+                let placeholders = |s: &str| s.matches('{').count();
+                assert_eq!(
+                    placeholders(text),
+                    placeholders(en.ui(key)),
+                    "{stem}.json ui.{key} must keep the placeholders of en.json"
+                );
+                for p in ["{code}", "{until}", "{n}", "{duration}"] {
+                    assert_eq!(
+                        text.contains(p),
+                        en.ui(key).contains(p),
+                        "{stem} ui.{key} {p}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn languages_are_found_ignoring_case_and_unknown_ones_list_the_choice() {
+        assert_eq!(find("DE", "DOWNPAGE_LANG").unwrap(), "de");
+        let e = find("xx", "DOWNPAGE_LANG").unwrap_err().to_string();
+        assert!(e.starts_with("DOWNPAGE_LANG \"xx\" is not a built-in language: use one of"));
+        assert!(
+            e.contains("de (Deutsch)") && e.contains("en (English)"),
+            "{e}"
+        );
     }
 
     #[test]

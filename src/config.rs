@@ -10,7 +10,9 @@ use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use crate::catalog;
 use crate::suggest;
+use crate::theme;
 use crate::vars::{self, PREFIX, VAR_PREFIX};
 
 /// The status codes built when nothing else is configured.
@@ -41,6 +43,8 @@ struct Raw {
     static_manifest: Option<String>,
     self_contained: Option<String>,
     max_page_bytes: Option<String>,
+    lang: Option<String>,
+    langs: Option<String>,
 }
 
 /// The standard reproducible-builds variable for a fixed time (read besides `DOWNPAGE_*`).
@@ -185,6 +189,14 @@ pub struct Config {
     pub self_contained: bool,
     /// `DOWNPAGE_MAX_PAGE_BYTES`.
     pub max_page_bytes: Option<u64>,
+    /// `DOWNPAGE_CODES` holds `maintenance`: build the maintenance page (a 503 variant).
+    pub maintenance: bool,
+    /// The language of the pages at the top of the output folder and of `DOWNPAGE_PAGES`
+    /// pages: `DOWNPAGE_LANG`, else the first of `DOWNPAGE_LANGS`, else `en`.
+    pub lang: String,
+    /// `DOWNPAGE_LANGS`: one folder of built-in pages per language (`de/502.html`); empty
+    /// when the built-in pages go to the top of the output folder, in `lang`.
+    pub lang_folders: Vec<String>,
 }
 
 impl Config {
@@ -222,7 +234,9 @@ impl Config {
                 if var.is_empty() {
                     bail!("{name} has no name after {VAR_PREFIX}: write {VAR_PREFIX}<NAME>=value");
                 }
-                user_vars.insert(var.to_lowercase(), Value::String(value));
+                let key = var.to_lowercase();
+                theme::check(&key, &value).map_err(|e| anyhow::anyhow!("{name} {e}"))?;
+                user_vars.insert(key, Value::String(value));
                 continue;
             }
             if !vars::is_known(&name) {
@@ -324,10 +338,10 @@ impl Config {
             None => Map::new(),
             Some(text) => parse_context(text)?,
         };
-        let codes = match raw.codes.as_deref() {
+        let (codes, maintenance) = match raw.codes.as_deref() {
             Some(text) => parse_codes(text)?,
-            None if pages == PageSource::None => DEFAULT_CODES.to_vec(),
-            None => Vec::new(),
+            None if pages == PageSource::None => (DEFAULT_CODES.to_vec(), false),
+            None => (Vec::new(), false),
         };
         let mut formats = match raw.formats.as_deref() {
             None => vec![Format::Html],
@@ -394,6 +408,12 @@ impl Config {
             None => None,
             Some(text) => Some(parse_bytes(text, "DOWNPAGE_MAX_PAGE_BYTES")?),
         };
+        let (lang, lang_folders) = parse_langs(raw.lang.as_deref(), raw.langs.as_deref())?;
+        if layout == Layout::IngressNginx && !lang_folders.is_empty() {
+            bail!(
+                "DOWNPAGE_LANGS does not work with DOWNPAGE_LAYOUT=ingress-nginx: its error backend reads only /www/<code>.html; use DOWNPAGE_LANG for one language"
+            );
+        }
         Ok(Config {
             output_dir,
             template_dirs,
@@ -401,6 +421,7 @@ impl Config {
             context,
             vars,
             codes,
+            maintenance,
             formats,
             tarball,
             source_date_epoch,
@@ -417,6 +438,8 @@ impl Config {
             static_manifest,
             self_contained,
             max_page_bytes,
+            lang,
+            lang_folders,
         })
     }
 }
@@ -475,7 +498,15 @@ fn parse_context(text: &str) -> Result<Map<String, Value>> {
         return Ok(Map::new());
     }
     match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(map)) => Ok(map),
+        Ok(Value::Object(map)) => {
+            for (key, value) in &map {
+                if let Value::String(value) = value {
+                    theme::check(key, value)
+                        .map_err(|e| anyhow::anyhow!("DOWNPAGE_CONTEXT {key} {e}"))?;
+                }
+            }
+            Ok(map)
+        }
         Ok(other) => bail!(
             "DOWNPAGE_CONTEXT must be a JSON object like {{\"site_name\": \"Example\"}}, found {}",
             crate::pages::json_kind(&other)
@@ -484,29 +515,69 @@ fn parse_context(text: &str) -> Result<Map<String, Value>> {
     }
 }
 
-/// `DOWNPAGE_CODES`: comma- or space-separated status codes 100–599.
-fn parse_codes(text: &str) -> Result<Vec<u16>> {
+/// `DOWNPAGE_CODES`: comma- or space-separated status codes 100–599, and `maintenance`.
+fn parse_codes(text: &str) -> Result<(Vec<u16>, bool)> {
     let mut codes = Vec::new();
+    let mut maintenance = false;
     for item in text
         .split([',', ' ', '\n'])
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
+        if item.eq_ignore_ascii_case("maintenance") {
+            maintenance = true;
+            continue;
+        }
         let code: u16 = item
             .parse()
             .ok()
             .filter(|c| (100..=599).contains(c))
             .with_context(|| {
-                format!("DOWNPAGE_CODES item \"{item}\" is not an HTTP status code: write codes 100-599 like 500,502,503,504")
+                format!("DOWNPAGE_CODES item \"{item}\" is not an HTTP status code: write codes 100-599 like 500,502,503,504 (or maintenance)")
             })?;
         if !codes.contains(&code) {
             codes.push(code);
         }
     }
-    if codes.is_empty() {
+    if codes.is_empty() && !maintenance {
         bail!("DOWNPAGE_CODES is empty: list codes like 500,502,503,504, or unset it");
     }
-    Ok(codes)
+    Ok((codes, maintenance))
+}
+
+/// `DOWNPAGE_LANG` (one language, pages at the top) or `DOWNPAGE_LANGS` (one folder per
+/// language, the first one also for `DOWNPAGE_PAGES` pages): (page language, folders).
+fn parse_langs(lang: Option<&str>, langs: Option<&str>) -> Result<(String, Vec<String>)> {
+    match (lang, langs) {
+        (Some(_), Some(_)) => bail!(
+            "DOWNPAGE_LANG and DOWNPAGE_LANGS are both set: keep DOWNPAGE_LANG for one language at the top of the output folder, or DOWNPAGE_LANGS for one folder per language"
+        ),
+        (Some(one), None) if one.trim().is_empty() => {
+            bail!("DOWNPAGE_LANG is empty: set a language like de, or unset it for en")
+        }
+        (Some(one), None) => Ok((
+            catalog::find(one.trim(), "DOWNPAGE_LANG")?.to_string(),
+            Vec::new(),
+        )),
+        (None, Some(list)) => {
+            let mut folders: Vec<String> = Vec::new();
+            for item in list
+                .split([',', ' '])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            {
+                let tag = catalog::find(item, "DOWNPAGE_LANGS item")?.to_string();
+                if !folders.contains(&tag) {
+                    folders.push(tag);
+                }
+            }
+            let Some(first) = folders.first().cloned() else {
+                bail!("DOWNPAGE_LANGS is empty: list languages like en,de,fr, or unset it");
+            };
+            Ok((first, folders))
+        }
+        (None, None) => Ok((catalog::DEFAULT_LANG.to_string(), Vec::new())),
+    }
 }
 
 /// `DOWNPAGE_FORMATS`: comma-separated `html`, `json`, `txt`.
@@ -735,6 +806,61 @@ mod tests {
             e.contains("DOWNPAGE_SELF_CONTAINED \"maybe\" is not true or false"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn languages_one_or_folders_never_both() {
+        let c = cfg(&[]).unwrap();
+        assert_eq!((c.lang.as_str(), c.lang_folders.len()), ("en", 0));
+        let c = cfg(&[("DOWNPAGE_LANG", "DE")]).unwrap();
+        assert_eq!((c.lang.as_str(), c.lang_folders.len()), ("de", 0));
+        let c = cfg(&[("DOWNPAGE_LANGS", "fr, en,fr,de")]).unwrap();
+        assert_eq!(c.lang, "fr");
+        assert_eq!(c.lang_folders, ["fr", "en", "de"]);
+        let e = cfg(&[("DOWNPAGE_LANG", "de"), ("DOWNPAGE_LANGS", "de")]).unwrap_err();
+        assert!(e.to_string().contains("both set"), "{e}");
+        let e = cfg(&[("DOWNPAGE_LANGS", "en,klingon")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("DOWNPAGE_LANGS item \"klingon\" is not a built-in language: use one of"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn maintenance_is_a_code_list_item() {
+        let c = cfg(&[("DOWNPAGE_CODES", "502,maintenance")]).unwrap();
+        assert_eq!((c.codes.as_slice(), c.maintenance), (&[502][..], true));
+        let c = cfg(&[("DOWNPAGE_CODES", "Maintenance")]).unwrap();
+        assert!(c.codes.is_empty() && c.maintenance);
+        assert!(!cfg(&[]).unwrap().maintenance);
+    }
+
+    #[test]
+    fn theme_settings_are_checked_where_they_are_set() {
+        let e = cfg(&[("DOWNPAGE_VAR_BRAND_COLOR", "red;}</style><script>")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("DOWNPAGE_VAR_BRAND_COLOR \"red;}</style><script>\" is not a hex colour"),
+            "{e}"
+        );
+        let e = cfg(&[("DOWNPAGE_VAR_LOGO", "https://x/logo.png")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("DOWNPAGE_VAR_LOGO \"https://x/logo.png\" is neither inline SVG"),
+            "{e}"
+        );
+        let e = cfg(&[("DOWNPAGE_VAR_RETRY_AFTER", "soon")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("DOWNPAGE_VAR_RETRY_AFTER \"soon\" is not a number of seconds"),
+            "{e}"
+        );
+        cfg(&[("DOWNPAGE_VAR_BRAND_COLOR", "#0A7")]).unwrap();
     }
 
     #[test]

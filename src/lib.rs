@@ -26,6 +26,7 @@ pub mod suggest;
 pub mod template_dirs;
 pub mod template_loops;
 pub mod templates;
+pub mod theme;
 pub mod vars;
 pub mod watch;
 

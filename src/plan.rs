@@ -14,6 +14,7 @@ use crate::pages::PageSpec;
 use crate::safe_path;
 use crate::suggest;
 use crate::templates::{Engine, builtin_page};
+use crate::theme;
 
 /// One page to render.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,7 +52,13 @@ pub fn plan(
             bail!("{}", not_found(&spec.template, &dest, &origin, engine));
         }
         let code = code_of(&spec.context).or_else(|| catalog::code_from_dest(&dest));
-        let context = context_for(config, code, &dest, spec.context);
+        let words = Words {
+            lang: &config.lang,
+            code,
+            maintenance: false,
+        };
+        let context = context_for(config, words, &dest, spec.context)
+            .map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
         pages.push(Page {
             dest,
             template: spec.template,
@@ -60,19 +67,42 @@ pub fn plan(
             origin,
         });
     }
-    for &code in &config.codes {
-        for format in &config.formats {
-            let dest = format!("{code}.{format}");
-            let template = builtin_page(engine, code, format.ext());
-            let context = context_for(config, Some(code), &dest, Map::new());
-            let origin = format!("DOWNPAGE_CODES {code}");
-            pages.push(Page {
-                dest,
-                template,
-                context,
-                code: Some(code),
-                origin,
-            });
+    let folders: Vec<(String, &str)> = if config.lang_folders.is_empty() {
+        vec![(String::new(), config.lang.as_str())]
+    } else {
+        config
+            .lang_folders
+            .iter()
+            .map(|lang| (format!("{lang}/"), lang.as_str()))
+            .collect()
+    };
+    let maintenance = config.maintenance.then_some(MAINTENANCE_CODE);
+    for (folder, lang) in &folders {
+        let kinds = config
+            .codes
+            .iter()
+            .map(|&code| (code.to_string(), code, false))
+            .chain(maintenance.map(|code| ("maintenance".to_string(), code, true)));
+        for (stem, code, is_maintenance) in kinds {
+            for format in &config.formats {
+                let dest = format!("{folder}{stem}.{format}");
+                let template = builtin_page(engine, &stem, format.ext());
+                let origin = format!("DOWNPAGE_CODES {stem}");
+                let words = Words {
+                    lang,
+                    code: Some(code),
+                    maintenance: is_maintenance,
+                };
+                let context = context_for(config, words, &dest, Map::new())
+                    .map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
+                pages.push(Page {
+                    dest,
+                    template,
+                    context,
+                    code: Some(code),
+                    origin,
+                });
+            }
         }
     }
     if config.layout == Layout::IngressNginx {
@@ -86,17 +116,26 @@ pub fn plan(
                     format!("downpage/error.{format}")
                 };
                 let mut context = Map::new();
-                let words = catalog::class_words(class);
-                context.insert("title".into(), Value::from(words.title));
-                context.insert("message".into(), Value::from(words.message));
-                context.insert("hint".into(), Value::from(words.hint));
-                context.extend(context_for(config, None, &dest, Map::new()));
+                let words = catalog::class_words(class, &config.lang);
+                context.insert("title".into(), Value::from(words.title.as_str()));
+                context.insert("message".into(), Value::from(words.message.as_str()));
+                context.insert("hint".into(), Value::from(words.hint.as_str()));
+                let origin = format!("DOWNPAGE_LAYOUT ingress-nginx {class}xx fallback");
+                let words = Words {
+                    lang: &config.lang,
+                    code: None,
+                    maintenance: false,
+                };
+                context.extend(
+                    context_for(config, words, &dest, Map::new())
+                        .map_err(|e| anyhow::anyhow!("{origin}: {e}"))?,
+                );
                 pages.push(Page {
                     dest,
                     template,
                     context,
                     code: None,
-                    origin: format!("DOWNPAGE_LAYOUT ingress-nginx {class}xx fallback"),
+                    origin,
                 });
             }
         }
@@ -115,36 +154,86 @@ fn code_of(context: &Map<String, Value>) -> Option<u16> {
     }
 }
 
-/// Context layers, later winning: catalog words for the code, `DOWNPAGE_CONTEXT`,
-/// `DOWNPAGE_VAR_*`, the page's own context.
+/// The status the maintenance page stands for.
+pub const MAINTENANCE_CODE: u16 = 503;
+
+/// Which catalog words a page gets.
+#[derive(Debug, Clone, Copy)]
+struct Words<'a> {
+    lang: &'a str,
+    code: Option<u16>,
+    /// The maintenance page: its own words, and `maintenance_message` replaces the message.
+    maintenance: bool,
+}
+
+/// Context layers, later winning: the language and the catalog words for the code,
+/// `DOWNPAGE_CONTEXT`, `DOWNPAGE_VAR_*`, the page's own context. Then the theme's ready-made
+/// values (`theme`, `t`) from the result, unless the page's context has its own.
 fn context_for(
     config: &Config,
-    code: Option<u16>,
+    words: Words,
     dest: &str,
     own: Map<String, Value>,
-) -> Map<String, Value> {
-    let mut ctx = base_context(code, dest);
+) -> Result<Map<String, Value>> {
+    let mut ctx = base_context(words, dest);
     for (key, value) in config.context.iter().chain(&config.vars) {
         ctx.insert(key.clone(), value.clone());
     }
+    if words.maintenance
+        && !own.contains_key("message")
+        && let Some(message) = ctx.get("maintenance_message").cloned()
+    {
+        ctx.insert("message".into(), message);
+    }
     ctx.extend(own);
-    ctx
+    finish(ctx, words)
 }
 
-/// The first context layers: catalog words for the code, and `dest`. A built-in page with
-/// just these renders as `prerendered` has it.
-pub fn base_context(code: Option<u16>, dest: &str) -> Map<String, Value> {
+/// The context of a zero-config built-in page (English, catalog words only): a page whose
+/// context is exactly this renders as `prerendered` has it.
+pub fn zero_config_context(code: u16, dest: &str) -> Map<String, Value> {
+    let words = Words {
+        lang: catalog::DEFAULT_LANG,
+        code: Some(code),
+        maintenance: false,
+    };
+    finish(base_context(words, dest), words).expect("the default theme settings are valid")
+}
+
+/// The first context layers: the language, the catalog words for the code, and `dest`.
+fn base_context(words: Words, dest: &str) -> Map<String, Value> {
+    let catalog = catalog::get(words.lang);
     let mut ctx = Map::new();
-    if let Some(code) = code {
+    ctx.insert("lang".into(), Value::from(catalog.lang.as_str()));
+    ctx.insert("lang_name".into(), Value::from(catalog.name.as_str()));
+    if let Some(code) = words.code {
         ctx.insert("code".into(), Value::from(code));
-        if let Some(entry) = catalog::lookup(code) {
+        let entry = if words.maintenance {
+            Some(&catalog.maintenance)
+        } else {
+            catalog.lookup(code)
+        };
+        if let Some(entry) = entry {
             ctx.insert("title".into(), Value::from(entry.title.as_str()));
             ctx.insert("message".into(), Value::from(entry.message.as_str()));
             ctx.insert("hint".into(), Value::from(entry.hint.as_str()));
         }
     }
+    if words.maintenance {
+        ctx.insert("maintenance".into(), Value::Bool(true));
+    }
     ctx.insert("dest".into(), Value::from(dest));
     ctx
+}
+
+/// Adds the theme's values (`theme`, `t`) made from the finished context.
+fn finish(mut ctx: Map<String, Value>, words: Words) -> Result<Map<String, Value>> {
+    let code = code_of(&ctx).or(words.code);
+    let catalog = catalog::get(words.lang);
+    let (theme, t) = theme::context(&ctx, catalog, code).map_err(|e| anyhow::anyhow!("{e}"))?;
+    ctx.entry("theme").or_insert(theme);
+    ctx.entry("t").or_insert(t);
+    Ok(ctx)
 }
 
 fn not_found(template: &str, dest: &str, origin: &str, engine: &Engine) -> String {
@@ -299,7 +388,7 @@ mod tests {
             (Some("global"), Some("var"), Some("page"))
         );
         assert_eq!(ctx["title"], "G");
-        assert_eq!(ctx["message"], "The service is temporarily unavailable.");
+        assert_eq!(ctx["message"], catalog::lookup(503).unwrap().message);
     }
 
     #[test]

@@ -34,9 +34,10 @@ pub const BUILTINS: &[(&str, &str)] = &[
 pub const BUILTIN_PAGE: &str = "downpage/error.html";
 
 /// The built-in template for a code page in `format` (`html`, `json`, `txt`): the site's
-/// `downpage/<code>.<format>` when it has one, else `downpage/error.<format>`.
-pub fn builtin_page(engine: &Engine, code: u16, format: &str) -> String {
-    let own = format!("downpage/{code}.{format}");
+/// `downpage/<stem>.<format>` when it has one (`stem` is the code or `maintenance`), else
+/// `downpage/error.<format>`.
+pub fn builtin_page(engine: &Engine, stem: &str, format: &str) -> String {
+    let own = format!("downpage/{stem}.{format}");
     if engine.has(&own) {
         own
     } else {
@@ -262,11 +263,12 @@ mod tests {
             vec![],
         )
         .unwrap();
-        let out = e
-            .tera()
-            .unwrap()
-            .render(BUILTIN_PAGE, &tera::Context::new())
-            .unwrap();
+        let (theme, t) =
+            crate::theme::context(&Default::default(), crate::catalog::english(), None).unwrap();
+        let mut ctx = tera::Context::new();
+        ctx.insert("theme", &theme);
+        ctx.insert("t", &t);
+        let out = e.tera().unwrap().render(BUILTIN_PAGE, &ctx).unwrap();
         assert!(out.starts_with("MINE"), "{out}");
         assert_eq!(e.origin("downpage/base.html"), "/t/downpage/base.html");
         assert_eq!(e.origin(BUILTIN_PAGE), "built-in");

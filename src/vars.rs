@@ -53,7 +53,7 @@ pub const VARS: &[Var] = &[
     Var {
         name: "DOWNPAGE_CODES",
         default: "`500,502,503,504` when `DOWNPAGE_PAGES` is unset",
-        meaning: "Status codes to build from the built-in pages, comma-separated; written as `<code>.html` (and the other `DOWNPAGE_FORMATS`).",
+        meaning: "Status codes to build from the built-in pages, comma-separated; written as `<code>.html` (and the other `DOWNPAGE_FORMATS`). The item `maintenance` adds the maintenance page `maintenance.html` (a 503 whose words come from `DOWNPAGE_VAR_MAINTENANCE_*`).",
     },
     Var {
         name: "DOWNPAGE_FORMATS",
@@ -139,6 +139,16 @@ pub const VARS: &[Var] = &[
         name: "DOWNPAGE_MAX_PAGE_BYTES",
         default: "(no limit)",
         meaning: "Fail, naming the page and its size, when a page is larger: bytes, or with a `k`/`m` suffix (1024s), e.g. `16k` for HAProxy's `errorfile`, `1400k` for Cloudflare's custom pages (about 1.43 MB with what they load).",
+    },
+    Var {
+        name: "DOWNPAGE_LANG",
+        default: "`en`",
+        meaning: "Language of the built-in pages (and of the catalog words and `t` labels given to `DOWNPAGE_PAGES` pages), e.g. `de`; sets `<html lang>`. Built in: see `src/builtin/catalog/`.",
+    },
+    Var {
+        name: "DOWNPAGE_LANGS",
+        default: "(none)",
+        meaning: "Instead of `DOWNPAGE_LANG`: one folder of built-in pages per language, comma-separated, e.g. `en,de,fr` writes `en/502.html`, `de/502.html`, `fr/502.html`; the first is the fallback and the language of `DOWNPAGE_PAGES` pages.",
     },
 ];
 

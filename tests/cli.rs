@@ -81,7 +81,7 @@ fn seed_example_json_with_extends_include_and_context() {
     assert_eq!(
         t.read("out/502.html"),
         "<!DOCTYPE html><html><head><title>Bad Gateway</title></head><body><header>Example &amp; Co</header>\
-<main><h1>502 Bad Gateway</h1><p>Our server did not get a valid answer from the application behind it.</p></main></body></html>\n"
+<main><h1>502 Bad Gateway</h1><p>Our server could not get a proper answer from the application behind it.</p></main></body></html>\n"
     );
     assert!(
         t.read("out/503.html")
@@ -536,7 +536,7 @@ fn formats_add_json_and_text_variants() {
     let json: serde_json::Value = serde_json::from_str(&t.read("pages/502.json")).unwrap();
     assert_eq!(json["status"], 502);
     assert_eq!(json["title"], "Bad Gateway");
-    assert!(json["message"].as_str().unwrap().contains("valid answer"));
+    assert!(json["message"].as_str().unwrap().contains("proper answer"));
     let txt = t.read("pages/429.txt");
     assert!(txt.starts_with("429 Too Many Requests\n\n"), "{txt}");
     assert!(!txt.contains('<'));
@@ -622,4 +622,197 @@ fn among_many_pages_the_first_failing_one_is_named_and_nothing_is_written() {
         assert!(!r.stderr.contains("p250"), "{}", r.stderr);
         assert_eq!(t.files("pages"), Vec::<String>::new());
     }
+}
+
+/// Every built-in language (the catalog files) and every code of the English catalog.
+fn languages_and_codes() -> (Vec<String>, Vec<String>) {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/builtin/catalog");
+    let mut langs: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter_map(|f| f.strip_suffix(".json").map(str::to_string))
+        .collect();
+    langs.sort();
+    let en: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(format!("{dir}/en.json")).unwrap()).unwrap();
+    let codes = en["codes"].as_object().unwrap().keys().cloned().collect();
+    (langs, codes)
+}
+
+const LOGO: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\" role=\"img\" aria-label=\"Acme\"><rect width=\"32\" height=\"32\" rx=\"8\" fill=\"#0f766e\"/><path d=\"M9 22l7-13 7 13\" fill=\"none\" stroke=\"#fff\" stroke-width=\"3\"/></svg>";
+
+#[test]
+fn every_builtin_page_in_every_language_is_at_most_10_kb_and_self_contained() {
+    let (langs, codes) = languages_and_codes();
+    assert!(langs.len() >= 10, "{langs:?}");
+    let t = Test::new("all-langs")
+        .env("DOWNPAGE_LANGS", &langs.join(","))
+        .env(
+            "DOWNPAGE_CODES",
+            &format!("{},maintenance", codes.join(",")),
+        )
+        .env("DOWNPAGE_FORMATS", "html,json,txt")
+        .env("DOWNPAGE_VAR_SITE_NAME", "Acme Cloud Services")
+        .env("DOWNPAGE_VAR_LOGO", LOGO)
+        .env("DOWNPAGE_VAR_SUPPORT", "support@acme.example")
+        .env("DOWNPAGE_VAR_STATUS_URL", "https://status.acme.example")
+        .env("DOWNPAGE_VAR_MAINTENANCE_UNTIL", "Tuesday 14:00 UTC")
+        .env("DOWNPAGE_VAR_RETRY_AFTER", "1800");
+    t.ok();
+    let mut largest = (0, String::new());
+    for lang in &langs {
+        for stem in codes.iter().map(String::as_str).chain(["maintenance"]) {
+            let page = t.read(&format!("pages/{lang}/{stem}.html"));
+            assert!(
+                page.len() <= 10 * 1024,
+                "{lang}/{stem}.html is {} bytes",
+                page.len()
+            );
+            if page.len() > largest.0 {
+                largest = (page.len(), format!("{lang}/{stem}.html"));
+            }
+            assert!(page.contains(&format!("<html lang=\"{lang}\">")), "{lang}");
+            for external in [
+                "src=\"http",
+                "href=\"http://",
+                "url(",
+                "@import",
+                "<script",
+                "<link",
+            ] {
+                let outside_footer = page.split("<footer>").next().unwrap();
+                assert!(
+                    !outside_footer.contains(external),
+                    "{lang}/{stem}.html has {external}"
+                );
+            }
+            let json: serde_json::Value =
+                serde_json::from_str(&t.read(&format!("pages/{lang}/{stem}.json"))).unwrap();
+            assert_eq!(json["lang"], lang.as_str());
+            let txt = t.read(&format!("pages/{lang}/{stem}.txt"));
+            assert!(txt.starts_with(&format!("{} ", json["status"])), "{txt}");
+        }
+    }
+    eprintln!("largest page: {} ({} bytes)", largest.1, largest.0);
+}
+
+#[test]
+fn one_language_sets_html_lang_and_translates_every_format() {
+    let t = Test::new("lang-de")
+        .env("DOWNPAGE_LANG", "de")
+        .env("DOWNPAGE_CODES", "502")
+        .env("DOWNPAGE_FORMATS", "html,json,txt");
+    t.ok();
+    assert_eq!(t.files("pages"), ["502.html", "502.json", "502.txt"]);
+    let page = t.read("pages/502.html");
+    assert!(page.contains("<html lang=\"de\">"), "{page}");
+    assert!(page.contains("<h1>Fehlerhaftes Gateway</h1>"), "{page}");
+    assert!(
+        page.contains("Fehler 502") && page.contains("Erneut versuchen"),
+        "{page}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&t.read("pages/502.json")).unwrap();
+    assert_eq!(json["title"], "Fehlerhaftes Gateway");
+    assert_eq!(json["lang"], "de");
+    assert!(
+        t.read("pages/502.txt")
+            .starts_with("502 Fehlerhaftes Gateway\n")
+    );
+}
+
+#[test]
+fn languages_write_one_folder_each() {
+    let t = Test::new("langs")
+        .env("DOWNPAGE_LANGS", "en,fr")
+        .env("DOWNPAGE_CODES", "404");
+    t.ok();
+    assert_eq!(t.files("pages"), ["en/404.html", "fr/404.html"]);
+    assert!(
+        t.read("pages/fr/404.html")
+            .contains("<h1>Page introuvable</h1>")
+    );
+}
+
+#[test]
+fn unknown_language_lists_the_available_ones() {
+    Test::new("lang-bad").env("DOWNPAGE_LANG", "tlh").fails(&[
+        "DOWNPAGE_LANG \"tlh\" is not a built-in language: use one of",
+        "de (Deutsch)",
+        "ja (日本語)",
+        "src/builtin/catalog/tlh.json",
+    ]);
+    Test::new("langs-both")
+        .env("DOWNPAGE_LANG", "de")
+        .env("DOWNPAGE_LANGS", "de,fr")
+        .fails(&["DOWNPAGE_LANG and DOWNPAGE_LANGS are both set"]);
+}
+
+#[test]
+fn maintenance_page_takes_its_words_from_the_configuration() {
+    let t = Test::new("maintenance")
+        .env("DOWNPAGE_CODES", "503,maintenance")
+        .env("DOWNPAGE_FORMATS", "html,json,txt")
+        .env(
+            "DOWNPAGE_VAR_MAINTENANCE_MESSAGE",
+            "We are moving to a new data centre.",
+        )
+        .env("DOWNPAGE_VAR_MAINTENANCE_UNTIL", "14:00 UTC")
+        .env("DOWNPAGE_VAR_RETRY_AFTER", "900")
+        .env("DOWNPAGE_VAR_STATUS_URL", "https://status.example.com/");
+    t.ok();
+    let page = t.read("pages/maintenance.html");
+    assert!(page.contains("<h1>Down for maintenance</h1>"), "{page}");
+    assert!(
+        page.contains("<p>We are moving to a new data centre.</p>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("We expect to be back by 14:00 UTC."),
+        "{page}"
+    );
+    assert!(page.contains("Please try again in 15 min."), "{page}");
+    assert!(page.contains("Service status</a>"), "{page}");
+    let json: serde_json::Value = serde_json::from_str(&t.read("pages/maintenance.json")).unwrap();
+    assert_eq!(json["status"], 503);
+    assert_eq!(json["maintenance"], true);
+    assert_eq!(json["retry_after"], 900);
+    assert_eq!(json["message"], "We are moving to a new data centre.");
+    let txt = t.read("pages/maintenance.txt");
+    assert!(
+        txt.starts_with("503 Down for maintenance\n\nWe are moving"),
+        "{txt}"
+    );
+    let plain_503 = t.read("pages/503.html");
+    assert!(plain_503.contains("<h1>Service Unavailable</h1>"));
+    assert!(!plain_503.contains("new data centre") && !plain_503.contains("14:00"));
+}
+
+#[test]
+fn brand_colour_cannot_break_out_of_css_and_is_made_readable() {
+    Test::new("brand-bad")
+        .env("DOWNPAGE_VAR_BRAND_COLOR", "red;}</style><script>alert(1)</script>")
+        .fails(&["DOWNPAGE_VAR_BRAND_COLOR \"red;}</style><script>alert(1)</script>\" is not a hex colour: write #RRGGBB"]);
+    let t = Test::new("brand")
+        .env("DOWNPAGE_CODES", "502")
+        .env("DOWNPAGE_VAR_BRAND_COLOR", "#FFD400")
+        .env("DOWNPAGE_VAR_SITE_NAME", "Acme <b>")
+        .env("DOWNPAGE_VAR_SUPPORT", "help@acme.example")
+        .env("DOWNPAGE_VAR_HOME_URL", "https://acme.example/");
+    t.ok();
+    let page = t.read("pages/502.html");
+    assert!(page.contains("--brand:#ffd400"), "{page}");
+    let light = page.lines().find(|l| l.starts_with(":root{")).unwrap();
+    assert!(
+        !light.contains("--accent:#ffd400"),
+        "yellow is darkened for text on light: {light}"
+    );
+    assert!(page.contains("<span>Acme &lt;b&gt;</span>"), "{page}");
+    assert!(page.contains("href=\"mailto:help@acme.example\""), "{page}");
+    assert!(page.contains("Go to the home page"));
+    Test::new("logo-bad")
+        .env("DOWNPAGE_VAR_LOGO", "https://cdn.example/logo.png")
+        .fails(&["DOWNPAGE_VAR_LOGO", "data URI"]);
+    Test::new("home-bad")
+        .env("DOWNPAGE_VAR_HOME_URL", "javascript:alert(1)")
+        .fails(&["DOWNPAGE_VAR_HOME_URL \"javascript:alert(1)\" is not a link"]);
 }
