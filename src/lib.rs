@@ -422,7 +422,7 @@ fn nginx_snippet(config: &Config, nginx: &config::Nginx, plan: &plan::Plan) -> R
             code: p.code,
         })
         .collect();
-    nginx::snippet(&entries, &root, config.gzip)
+    nginx::snippet(&entries, &root, config.gzip, &config.lang_folders)
 }
 
 /// The line a render or check pass logs: text, and the numbers as JSON fields.

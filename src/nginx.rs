@@ -1,6 +1,8 @@
 //! Plan → the nginx snippet (`DOWNPAGE_NGINX_CONF`): text for `include` inside a
 //! `server {}`, mapping every status code to its page with `error_page` and an `internal`
-//! exact-match location. Pure; every path put into the text is checked to be safe there.
+//! exact-match location. With one folder per language (`DOWNPAGE_LANGS`), the page's
+//! language is picked from the visitor's `Accept-Language`. Pure; every path put into the
+//! text is checked to be safe there.
 
 use std::fmt::Write;
 
@@ -40,8 +42,10 @@ pub struct Entry<'a> {
 }
 
 /// The snippet for `pages` served from `root` (already checked with [`check_root`]).
-/// Each code gets one page: its first `.html` page, else its first page.
-pub fn snippet(pages: &[Entry], root: &str, gzip: bool) -> Result<String> {
+/// Each code gets one page: its first `.html` page, else its first page. `langs` are the
+/// language folders (`DOWNPAGE_LANGS`, the first is the fallback): a page that exists in
+/// every one of them is served in the visitor's language.
+pub fn snippet(pages: &[Entry], root: &str, gzip: bool, langs: &[String]) -> Result<String> {
     let html = |d: &str| d.ends_with(".html") || d.ends_with(".htm");
     // (code, dest), one per code, in code order.
     let mut by_code: Vec<(u16, &str)> = Vec::new();
@@ -64,15 +68,42 @@ pub fn snippet(pages: &[Entry], root: &str, gzip: bool) -> Result<String> {
          # When the app behind proxy_pass answers errors itself, add to its location:\n\
          #     proxy_intercept_errors on;\n",
     );
+    let localized = |dest: &str| -> Option<String> {
+        let rest = dest
+            .strip_prefix(langs.first()?.as_str())?
+            .strip_prefix('/')?;
+        langs
+            .iter()
+            .all(|lang| {
+                let there = format!("{lang}/{rest}");
+                pages.iter().any(|p| p.dest == there)
+            })
+            .then(|| rest.to_string())
+    };
+    let mut locations: Vec<String> = Vec::new();
+    let mut errors = String::new();
     for &(code, dest) in &by_code {
         if !uri_safe(dest) {
             bail!(
                 "page {dest} (status {code}): its destination has characters that are not safe in nginx config (only letters, digits and . _ - ~ / are): rename it for DOWNPAGE_NGINX_CONF"
             );
         }
-        let _ = writeln!(out, "error_page {code} /{dest};");
+        match localized(dest) {
+            Some(rest) => {
+                let _ = writeln!(errors, "error_page {code} /$downpage_lang/{rest};");
+                locations.extend(langs.iter().map(|lang| format!("{lang}/{rest}")));
+            }
+            None => {
+                let _ = writeln!(errors, "error_page {code} /{dest};");
+                locations.push(dest.to_string());
+            }
+        }
     }
-    for (_, dest) in &by_code {
+    if errors.contains("$downpage_lang") {
+        out.push_str(&language_choice(langs));
+    }
+    out.push_str(&errors);
+    for dest in &locations {
         let _ = write!(
             out,
             "location = /{dest} {{\n    root \"{root}\";\n    internal;\n"
@@ -83,6 +114,23 @@ pub fn snippet(pages: &[Entry], root: &str, gzip: bool) -> Result<String> {
         out.push_str("}\n");
     }
     Ok(out)
+}
+
+/// Sets `$downpage_lang` to the visitor's first `Accept-Language` when downpage has that
+/// language (`de-CH,de;q=0.9` picks `de`), else to the first of `langs`. Server-level
+/// `set`/`if` (not a `map`), so the snippet stays one file included inside `server {}`.
+fn language_choice(langs: &[String]) -> String {
+    let mut out = format!(
+        "# The visitor's language: the first one in Accept-Language if there is a folder for it, else {}.\nset $downpage_lang {};\n",
+        langs[0], langs[0]
+    );
+    for lang in &langs[1..] {
+        let _ = writeln!(
+            out,
+            "if ($http_accept_language ~* \"^{lang}(?:[-,;]|$)\") {{ set $downpage_lang {lang}; }}"
+        );
+    }
+    out
 }
 
 #[cfg(test)]
@@ -102,7 +150,7 @@ mod tests {
             e("about.html", None),
             e("503.txt", Some(503)),
         ];
-        let text = snippet(&pages, "/srv/pages/", true).unwrap();
+        let text = snippet(&pages, "/srv/pages/", true, &[]).unwrap();
         let body: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
         assert_eq!(
             body,
@@ -122,7 +170,7 @@ mod tests {
             ]
         );
         assert!(text.contains("proxy_intercept_errors on;"));
-        let plain = snippet(&pages[..1], "/", false).unwrap();
+        let plain = snippet(&pages[..1], "/", false, &[]).unwrap();
         assert!(plain.contains("location = /502.json {\n    root \"/\";\n    internal;\n}\n"));
     }
 
@@ -135,16 +183,49 @@ mod tests {
             "{502}.html",
             "5\"02.html",
         ] {
-            let err = snippet(&[e(dest, Some(502))], "/srv", false).unwrap_err();
+            let err = snippet(&[e(dest, Some(502))], "/srv", false, &[]).unwrap_err();
             assert!(
                 err.to_string().contains("not safe in nginx config"),
                 "{err}"
             );
         }
-        snippet(&[e("a b.html", None)], "/srv", false).unwrap();
+        snippet(&[e("a b.html", None)], "/srv", false, &[]).unwrap();
         for root in ["srv", "/srv/$host", "/a\"b", "/a\\b", "/a\nb"] {
             assert!(check_root(root).is_err(), "{root:?}");
         }
         check_root("/srv/my pages;{x}").unwrap();
+    }
+
+    #[test]
+    fn language_folders_pick_the_page_by_accept_language() {
+        let langs = ["en".to_string(), "de".to_string()];
+        let pages = [
+            e("en/502.html", Some(502)),
+            e("de/502.html", Some(502)),
+            e("en/only.html", Some(404)),
+        ];
+        let text = snippet(&pages, "/srv", false, &langs).unwrap();
+        let body: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+        assert_eq!(
+            body,
+            [
+                "set $downpage_lang en;",
+                "if ($http_accept_language ~* \"^de(?:[-,;]|$)\") { set $downpage_lang de; }",
+                "error_page 404 /en/only.html;",
+                "error_page 502 /$downpage_lang/502.html;",
+                "location = /en/only.html {",
+                "    root \"/srv\";",
+                "    internal;",
+                "}",
+                "location = /en/502.html {",
+                "    root \"/srv\";",
+                "    internal;",
+                "}",
+                "location = /de/502.html {",
+                "    root \"/srv\";",
+                "    internal;",
+                "}",
+            ]
+        );
     }
 }

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# The built-in theme behind a real nginx (Debian's package) on 127.0.0.1, ports 18300-18302:
+#   (a) DOWNPAGE_LANGS=en,de,fr + DOWNPAGE_NGINX_CONF: the 502 page comes in the visitor's
+#       Accept-Language (de-CH -> de, fr -> fr), else in the first language (ja, none -> en),
+#       and the language pages are not served directly (internal);
+#   (b) the README's maintenance recipe: while the flag file exists every request gets 503,
+#       the maintenance page and Retry-After; without it the app's errors come back.
+# nginx is stopped by its pid.
+source "$(dirname "$0")/../lib.sh"
+
+need_apt nginx curl
+need_release_binary
+
+S=$(scratch theme-nginx)
+PORT=18300    # nginx: the language snippet
+MAINT=18301   # nginx: the maintenance recipe
+DEAD=18302    # nothing listens here
+mkdir -p "$S/conf" "$S/logs" "$S/tmp"
+chmod 755 "$S/conf" "$S/logs" "$S/tmp"
+NGINX_PID=
+cleanup() { if [ -n "$NGINX_PID" ]; then kill "$NGINX_PID" 2>/dev/null || true; wait "$NGINX_PID" 2>/dev/null || true; fi; }
+trap cleanup EXIT
+for p in $PORT $MAINT $DEAD; do
+  if ss -Hltn "sport = :$p" | grep -q .; then fail "port $p is already in use on this machine"; fi
+done
+
+env -i PATH="$PATH" DOWNPAGE_OUTPUT_DIR="$S/langs" DOWNPAGE_LANGS=en,de,fr DOWNPAGE_CODES=502 \
+  DOWNPAGE_NGINX_CONF="$S/conf/langs.conf" "$BIN" || fail "downpage did not render the language folders"
+grep -q 'error_page 502 /$downpage_lang/502.html;' "$S/conf/langs.conf" \
+  || fail "snippet does not pick the language: $(cat "$S/conf/langs.conf")"
+env -i PATH="$PATH" DOWNPAGE_OUTPUT_DIR="$S/maint" DOWNPAGE_CODES=502,maintenance \
+  DOWNPAGE_VAR_RETRY_AFTER=1800 DOWNPAGE_VAR_MAINTENANCE_UNTIL="14:00 UTC" "$BIN" \
+  || fail "downpage did not render the maintenance page"
+
+cat > "$S/conf/nginx.conf" <<EOF
+daemon off;
+pid $S/logs/nginx.pid;
+error_log stderr warn;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path $S/tmp/body; proxy_temp_path $S/tmp/proxy;
+  fastcgi_temp_path $S/tmp/fcgi; uwsgi_temp_path $S/tmp/uwsgi; scgi_temp_path $S/tmp/scgi;
+  server {
+    listen 127.0.0.1:$PORT;
+    include $S/conf/langs.conf;
+    location / { proxy_pass http://127.0.0.1:$DEAD; }
+  }
+  server {
+    listen 127.0.0.1:$MAINT;
+    # the README's maintenance recipe
+    error_page 502 /502.html;
+    error_page 503 /maintenance.html;
+    location = /502.html { root $S/maint; internal; }
+    location = /maintenance.html { root $S/maint; internal; add_header Retry-After 1800 always; }
+    location / {
+      if (-f $S/maint/maintenance.on) { return 503; }
+      proxy_pass http://127.0.0.1:$DEAD;
+    }
+  }
+}
+EOF
+nginx -t -q -e stderr -p "$S/" -c conf/nginx.conf || fail "nginx -t rejects the configuration (above)"
+nginx -e stderr -p "$S/" -c conf/nginx.conf 2>"$S/logs/stderr" & NGINX_PID=$!
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.1; done
+
+get() { # get PORT PATH [Accept-Language]: prints the status; body and headers go to $S
+  local args=(-s -o "$S/body" -D "$S/headers" -w '%{http_code}')
+  [ -n "${3:-}" ] && args+=(-H "Accept-Language: $3")
+  curl "${args[@]}" "http://127.0.0.1:$1$2"
+}
+for case in "de-CH,de;q=0.9,en;q=0.5=de" "fr=fr" "FR-fr=fr" "en-GB,de;q=0.8=en" "ja,de;q=0.8=en" "=en" "dek=en"; do
+  lang=${case##*=}; header=${case%=*}
+  status=$(get $PORT /some/page "$header")
+  [ "$status" = 502 ] || fail "Accept-Language '$header': status $status, not 502"
+  cmp -s "$S/body" "$S/langs/$lang/502.html" || fail "Accept-Language '$header': body is not $lang/502.html"
+  echo "ok: Accept-Language '$header' -> $lang/502.html"
+done
+status=$(get $PORT /de/502.html)
+if cmp -s "$S/body" "$S/langs/de/502.html" && [ "$status" = 200 ]; then fail "/de/502.html is served directly"; fi
+
+status=$(get $MAINT /shop)
+{ [ "$status" = 502 ] && cmp -s "$S/body" "$S/maint/502.html"; } || fail "without the flag: status $status, not the 502 page"
+touch "$S/maint/maintenance.on"
+status=$(get $MAINT /shop)
+[ "$status" = 503 ] || fail "with the flag: status $status, not 503"
+cmp -s "$S/body" "$S/maint/maintenance.html" || fail "with the flag: body is not maintenance.html"
+grep -qi '^retry-after: 1800' "$S/headers" || fail "with the flag: no Retry-After: 1800 header: $(cat "$S/headers")"
+grep -q "We expect to be back by 14:00 UTC." "$S/body" || fail "maintenance page lacks the expected return time"
+echo "ok: maintenance flag -> 503, maintenance.html, Retry-After: 1800"
+rm "$S/maint/maintenance.on"
+status=$(get $MAINT /shop)
+[ "$status" = 502 ] || fail "after removing the flag: status $status, not 502"
+echo "theme-nginx: language choice and maintenance recipe work in nginx"
