@@ -205,7 +205,15 @@ impl Config {
     pub fn from_os_vars(vars: impl IntoIterator<Item = (OsString, OsString)>) -> Result<Config> {
         let mut utf8 = Vec::new();
         for (k, v) in vars {
-            let Some(name) = k.to_str() else { continue };
+            let Some(name) = k.to_str() else {
+                if k.as_encoded_bytes().starts_with(PREFIX.as_bytes()) {
+                    bail!(
+                        "a DOWNPAGE_* variable name is not valid UTF-8 ({}): unset it",
+                        k.to_string_lossy()
+                    );
+                }
+                continue;
+            };
             if !name.starts_with(PREFIX) && name != SOURCE_DATE_EPOCH {
                 continue;
             }

@@ -164,9 +164,7 @@ pub fn prepare(config: &Config) -> Result<Prepared> {
         ),
         PageSource::File(path) => {
             let source = format!("DOWNPAGE_PAGES_FILE {}", path.display());
-            let text = fs::read_to_string(path).with_context(|| {
-                format!("reading {source}: check the path and the volume mount")
-            })?;
+            let text = read_pages_file(path, &source)?;
             (pages::parse(&text, &source)?, source)
         }
     };
@@ -298,6 +296,31 @@ fn externals_warning(what: &str, urls: &[String]) -> Option<log::Line> {
 }
 
 /// Where a write pass goes.
+/// Largest `DOWNPAGE_PAGES_FILE` read (100,000 pages take about 4 MB): a wrong path such as
+/// `/dev/zero` must not fill the memory.
+pub const MAX_PAGES_FILE_BYTES: u64 = 64 << 20;
+
+/// Reads the page list file: at most [`MAX_PAGES_FILE_BYTES`], UTF-8.
+fn read_pages_file(path: &std::path::Path, source: &str) -> Result<String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    fs::File::open(path)
+        .and_then(|f| f.take(MAX_PAGES_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .with_context(|| format!("reading {source}: check the path and the volume mount"))?;
+    if bytes.len() as u64 > MAX_PAGES_FILE_BYTES {
+        bail!(
+            "{source} is larger than {} MiB: point it at the page list file",
+            MAX_PAGES_FILE_BYTES >> 20
+        );
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{source} is not UTF-8 text (bad byte at offset {}): save it as UTF-8",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
     /// Nowhere: `downpage check`.

@@ -1,5 +1,6 @@
 //! The `downpage` binary: calls [`downpage::run`], prints its result or the error chain once.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use downpage::Outcome;
@@ -14,19 +15,27 @@ fn main() -> ExitCode {
     let env: Vec<_> = std::env::vars_os().collect();
     let format = LogFormat::from_os_vars(&env);
     match downpage::run(&args, env) {
-        Ok(Outcome::Print(text)) => {
-            println!("{text}");
-            ExitCode::SUCCESS
-        }
+        // Never println!/eprintln!: they panic (and so abort) on a closed pipe or a full disk.
+        Ok(Outcome::Print(text)) => match writeln!(std::io::stdout().lock(), "{text}") {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                let err = format!("writing to standard output: {e}");
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "{}",
+                    Line::error("error", err).format(format)
+                );
+                ExitCode::FAILURE
+            }
+        },
         Ok(Outcome::Log(text)) => {
-            eprintln!("{text}");
+            // The work is done: a log line nobody can read does not make it fail.
+            let _ = writeln!(std::io::stderr(), "{text}");
             ExitCode::SUCCESS
         }
         Err(err) => {
-            eprintln!(
-                "{}",
-                Line::error("error", format!("{err:#}")).format(format)
-            );
+            let line = Line::error("error", format!("{err:#}")).format(format);
+            let _ = writeln!(std::io::stderr(), "{line}");
             ExitCode::FAILURE
         }
     }

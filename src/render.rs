@@ -47,6 +47,8 @@ pub fn render_live(engine: &Engine, page: &Page) -> Result<Vec<u8>> {
                 engine.explain(&e)
             )
         })?;
+    // Many pages are held at once: keep only what the page needs, not the 8 KiB guess.
+    bytes.shrink_to_fit();
     Ok(bytes)
 }
 

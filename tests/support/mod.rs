@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
+#[derive(Clone)]
 pub struct Test {
     pub dir: PathBuf,
     env: Vec<(String, String)>,
