@@ -78,6 +78,24 @@ mod tests {
         }
     }
 
+    /// The shortcut ignores `DOWNPAGE_STATIC_*`: valid only while no built-in template calls
+    /// an asset function. If one does, `lookup` must also require the default asset store.
+    #[test]
+    fn ready_made_pages_do_not_depend_on_the_asset_settings() {
+        let (mut engine, pages) = plan_for(&[]);
+        engine.use_assets(std::sync::Arc::new(crate::assets::AssetStore::empty(
+            "https://cdn.example/elsewhere/",
+        )));
+        for page in &pages {
+            let live = render::render_live(&engine, page).unwrap();
+            assert!(
+                lookup(&engine, page) == Some(live.as_slice()),
+                "{}: a built-in template uses an asset function; make prerendered::lookup require the default asset store",
+                page.dest
+            );
+        }
+    }
+
     #[test]
     fn anything_else_is_rendered_live() {
         for vars in [

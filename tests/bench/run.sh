@@ -4,14 +4,18 @@
 #   bash tests/bench/run.sh            full run (N = 4 built-in, 4, 100, 1000, 10000; 7 runs each):
 #                                      writes tests/bench/results.md, results.json, docs/bench.png
 #                                      and the table in README.md (Performance)
-#   bash tests/bench/run.sh --smoke    N = 4 and 100, one run, writes nothing in the repo (~10 s)
+#   bash tests/bench/run.sh --smoke    N = 4 and 100, one run, writes nothing in the repo (~10 s);
+#                                      tests/checks/bench-smoke.sh runs it in the test command
 # Extra arguments go to bench.py (--sizes, --runs, --no-peers). Not part of tests/run-all.sh:
 # a full run takes a few minutes. Installs what it needs (gcc via apt as root; Django,
 # django-downpage, Jinja2 and matplotlib in .ci/tools/venv-bench).
 source "$(dirname "$0")/../lib.sh"
 
+smoke=
+if [ "${1:-}" = --smoke ]; then smoke=1; shift; fi
 need_apt gcc libc6-dev python3-venv
-need_pip venv-bench Django==5.2.19 django-downpage==1.2.2 Jinja2==3.1.6 matplotlib==3.11.2
+peers=(Django==5.2.19 django-downpage==1.2.2 Jinja2==3.1.6)
+if [ -n "$smoke" ]; then need_pip venv-bench "${peers[@]}"; else need_pip venv-bench "${peers[@]}" matplotlib==3.11.2; fi
 need_release_binary
 
 out=$ROOT/target/bench
@@ -38,8 +42,7 @@ fi
 mkdir -p "$work"
 
 args=(--work "$work" --bin "$BIN" --tools "$out")
-if [ "${1:-}" = --smoke ]; then
-  shift
+if [ -n "$smoke" ]; then
   args+=(--sizes 4,100 --runs 1)
 else
   mkdir -p "$ROOT/docs"
