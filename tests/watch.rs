@@ -606,6 +606,44 @@ fn unconfigured_pages_are_removed_and_nothing_else() {
     assert!(w.wait_exit().success());
 }
 
+#[test]
+fn derived_files_of_a_dropped_page_go_with_it() {
+    let t = watching("derived")
+        .env("DOWNPAGE_TEMPLATE_DIR", "templates")
+        .env("DOWNPAGE_PAGES_FILE", "pages.txt")
+        .env("DOWNPAGE_GZIP", "true")
+        .env("DOWNPAGE_INDEX", "true")
+        .file("templates/t.html", "page {{ dest }}\n")
+        .file("pages.txt", "a.html=t.html\nb.html=t.html\n");
+    let mut w = Watcher::start(&t);
+    w.wait_log("wrote 2 pages", 1);
+    assert_eq!(
+        t.files("out"),
+        [
+            ".downpage-owned.json",
+            "a.html",
+            "a.html.gz",
+            "b.html",
+            "b.html.gz",
+            "downpage.json"
+        ]
+    );
+    put(&t.path("pages.txt"), "a.html=t.html\n");
+    w.wait_log("pages.txt changed: ", 1);
+    assert_eq!(
+        t.files("out"),
+        [
+            ".downpage-owned.json",
+            "a.html",
+            "a.html.gz",
+            "downpage.json"
+        ]
+    );
+    assert!(!t.read("out/downpage.json").contains("b.html"));
+    w.signal("TERM");
+    assert!(w.wait_exit().success());
+}
+
 // ---------------------------------------------------------------------------------------
 // Signals and logs.
 
