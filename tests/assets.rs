@@ -226,11 +226,12 @@ fn render_reports_every_asset_file_it_read_for_watch_mode() {
     .unwrap();
     let rendered = downpage::render_all(&config).unwrap();
     let root = t.path("static").canonicalize().unwrap();
-    let read: Vec<String> = rendered
+    let mut read: Vec<String> = rendered
         .inputs
         .iter()
         .map(|p| p.strip_prefix(&root).unwrap().display().to_string())
         .collect();
+    read.sort();
     assert_eq!(
         read,
         [

@@ -2,7 +2,6 @@
 //! WhiteNoise's `staticfiles.json`, Vite's `manifest.json`, Sprockets' and Propshaft's files,
 //! and flat maps (webpack-manifest-plugin, Propshaft 0.x). Pure: parses text already read.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
@@ -45,28 +44,53 @@ impl Kind {
     }
 }
 
-/// A parsed manifest.
+/// A parsed manifest. The entries stay in the parsed JSON and are looked up on demand (no
+/// second map of the same data: smaller binary, less memory).
 #[derive(Debug, Clone)]
 pub struct Manifest {
     /// Where it was read from, for messages.
     pub path: PathBuf,
     pub kind: Kind,
-    /// Name as templates ask for it → target: a path inside the static root, or (flat maps
-    /// written with a public path) a URL starting with `/` or a scheme.
-    pub entries: BTreeMap<String, String>,
-    /// Vite only: the style sheets an entry pulls in, as targets.
-    pub css: BTreeMap<String, Vec<String>>,
+    /// Name as templates ask for it → entry (a string, or an object for Vite and Propshaft).
+    entries: Map<String, Value>,
 }
 
 impl Manifest {
-    /// The target of a name.
+    /// The target of a name: a path inside the static root, or (flat maps written with a
+    /// public path) a URL starting with `/` or a scheme.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.entries.get(name).map(String::as_str)
+        let entry = self.entries.get(name)?;
+        match self.kind {
+            Kind::Vite => entry.get("file")?.as_str(),
+            Kind::Propshaft => entry.get("digested_path")?.as_str(),
+            _ => entry.as_str(),
+        }
+    }
+
+    /// Vite: the style sheets an entry pulls in, as targets (empty for other kinds).
+    pub fn css(&self, name: &str) -> Vec<&str> {
+        let list = match self.kind {
+            Kind::Vite => self.entries.get(name).and_then(|e| e.get("css")),
+            _ => None,
+        };
+        list.and_then(Value::as_array)
+            .map(|l| l.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default()
     }
 
     /// Every name, sorted.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.entries.keys().map(String::as_str)
+    }
+
+    /// How many names it lists.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether it lists no name.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
     }
 }
 
@@ -78,57 +102,44 @@ pub fn parse(text: &str, path: &Path) -> Result<Manifest> {
         Ok(v) => v,
         Err(e) => bail!("manifest {shown} is not valid JSON ({e}): {fix}"),
     };
-    let Value::Object(top) = value else {
+    let Value::Object(mut top) = value else {
         bail!(
             "manifest {shown} has an unknown shape: it is {}, not an object: {fix}",
             crate::pages::json_kind(&value)
         );
     };
-    let mut manifest = Manifest {
-        path: path.to_path_buf(),
-        kind: Kind::Flat,
-        entries: BTreeMap::new(),
-        css: BTreeMap::new(),
+    let found = |kind, entries| {
+        Ok(Manifest {
+            path: path.to_path_buf(),
+            kind,
+            entries,
+        })
     };
-    if let Some(paths) = top.get("paths").and_then(Value::as_object)
-        && let Some(entries) = all_strings(paths)
+    if top
+        .get("paths")
+        .and_then(Value::as_object)
+        .is_some_and(all_strings)
+        && let Some(Value::Object(paths)) = top.remove("paths")
     {
-        manifest.kind = Kind::Django;
-        manifest.entries = entries;
-        return Ok(manifest);
+        return found(Kind::Django, paths);
     }
-    if let (Some(assets), Some(Value::Object(_))) = (
-        top.get("assets").and_then(Value::as_object),
-        top.get("files"),
-    ) && let Some(entries) = all_strings(assets)
+    if top.get("files").is_some_and(Value::is_object)
+        && top
+            .get("assets")
+            .and_then(Value::as_object)
+            .is_some_and(all_strings)
+        && let Some(Value::Object(assets)) = top.remove("assets")
     {
-        manifest.kind = Kind::Sprockets;
-        manifest.entries = entries;
-        return Ok(manifest);
+        return found(Kind::Sprockets, assets);
     }
-    if let Some(entries) = all_strings(&top) {
-        manifest.entries = entries;
-        return Ok(manifest);
+    if all_strings(&top) {
+        return found(Kind::Flat, top);
     }
-    if let Some(entries) = all_objects_with(&top, "file") {
-        manifest.kind = Kind::Vite;
-        manifest.entries = entries;
-        for (name, entry) in &top {
-            if let Some(list) = entry.get("css").and_then(Value::as_array) {
-                let css: Vec<String> = list
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect();
-                manifest.css.insert(name.clone(), css);
-            }
-        }
-        return Ok(manifest);
+    if all_objects_with(&top, "file") {
+        return found(Kind::Vite, top);
     }
-    if let Some(entries) = all_objects_with(&top, "digested_path") {
-        manifest.kind = Kind::Propshaft;
-        manifest.entries = entries;
-        return Ok(manifest);
+    if all_objects_with(&top, "digested_path") {
+        return found(Kind::Propshaft, top);
     }
     // Name the first entry that fits no shape, inside "paths" when it looks like Django's.
     let (inside, map) = match top.get("paths").and_then(Value::as_object) {
@@ -143,22 +154,17 @@ pub fn parse(text: &str, path: &Path) -> Result<Manifest> {
     bail!("manifest {shown} has an unknown shape{example}: {fix}")
 }
 
-/// The map when every value is a string.
-fn all_strings(map: &Map<String, Value>) -> Option<BTreeMap<String, String>> {
-    map.iter()
-        .map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
-        .collect()
+/// Whether every value is a string.
+fn all_strings(map: &Map<String, Value>) -> bool {
+    map.values().all(Value::is_string)
 }
 
-/// `name → entry[field]` when every value is an object with a string `field` (and there is
-/// at least one).
-fn all_objects_with(map: &Map<String, Value>, field: &str) -> Option<BTreeMap<String, String>> {
-    if map.is_empty() {
-        return None;
-    }
-    map.iter()
-        .map(|(k, v)| Some((k.clone(), v.get(field)?.as_str()?.to_string())))
-        .collect()
+/// Whether every value is an object with a string `field` (and there is at least one).
+fn all_objects_with(map: &Map<String, Value>, field: &str) -> bool {
+    !map.is_empty()
+        && map
+            .values()
+            .all(|v| v.get(field).is_some_and(Value::is_string))
 }
 
 #[cfg(test)]
@@ -179,7 +185,8 @@ mod tests {
         .unwrap();
         assert_eq!(m.kind, Kind::Vite);
         assert_eq!(m.get("src/logo.png"), Some("assets/logo-3.png"));
-        assert_eq!(m.css["src/main.js"], ["assets/main-2.css"]);
+        assert_eq!(m.css("src/main.js"), ["assets/main-2.css"]);
+        assert!(m.css("src/logo.png").is_empty());
         let m = p(r#"{"app.css": "app-3b1f.css", "app.js": "/static/app-9.js"}"#).unwrap();
         assert_eq!(m.kind, Kind::Flat);
         assert_eq!(m.get("app.js"), Some("/static/app-9.js"));
@@ -189,7 +196,8 @@ mod tests {
         let m = p(r#"{"application.css": {"digested_path": "application-3b.css", "integrity": "sha384-x"}}"#).unwrap();
         assert_eq!(m.kind, Kind::Propshaft);
         assert_eq!(m.names().collect::<Vec<_>>(), ["application.css"]);
-        assert_eq!(p("{}").unwrap().entries.len(), 0);
+        assert!(p("{}").unwrap().is_empty());
+        assert_eq!(m.len(), 1);
     }
 
     #[test]

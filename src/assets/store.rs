@@ -4,7 +4,6 @@
 //! (relative, no `..`, and after resolving symlinks still inside the root); every file read
 //! is recorded, so watch mode knows what to watch.
 
-use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -37,10 +36,13 @@ pub struct AssetStore {
     root: Option<Root>,
     static_url: String,
     manifest: Option<Manifest>,
-    /// Every file read (real paths), manifest included.
-    read_log: Mutex<BTreeSet<PathBuf>>,
-    cache: Mutex<HashMap<String, Arc<Vec<u8>>>>,
-    externals: Mutex<BTreeSet<String>>,
+    /// Every file read (real paths, in the order first read), manifest included. Vectors,
+    /// not sets or maps: a run reads a handful of files, and each collection type costs
+    /// binary size.
+    read_log: Mutex<Vec<PathBuf>>,
+    /// (relative path, bytes) of every file read.
+    cache: Mutex<Vec<(String, Arc<Vec<u8>>)>>,
+    externals: Mutex<Vec<String>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -103,7 +105,7 @@ impl AssetStore {
                 )
             })?;
             store.manifest = Some(manifest::parse(&text, &path)?);
-            lock(&store.read_log).insert(path.canonicalize().unwrap_or(path));
+            lock(&store.read_log).push(path.canonicalize().unwrap_or(path));
         }
         Ok(store)
     }
@@ -131,7 +133,7 @@ impl AssetStore {
                 return Ok(Some(root.shown.join(name)));
             }
         }
-        let mut globbed: Vec<String> = fs::read_dir(&root.real)
+        let globbed: Vec<String> = fs::read_dir(&root.real)
             .with_context(|| format!("reading DOWNPAGE_STATIC_ROOT {}", root.shown.display()))?
             .flatten()
             .filter_map(|e| e.file_name().into_string().ok())
@@ -140,8 +142,7 @@ impl AssetStore {
                     && n.ends_with(".json")
             })
             .collect();
-        globbed.sort();
-        match globbed.first() {
+        match globbed.iter().min() {
             Some(name) => {
                 self.checked(name)?;
                 Ok(Some(root.shown.join(name)))
@@ -158,17 +159,15 @@ impl AssetStore {
         &self.static_url
     }
 
-    /// Every file read so far (real paths, sorted), the manifest included: what watch mode
-    /// should watch.
+    /// Every file read so far (real paths, manifest first, then in the order first read):
+    /// what watch mode should watch.
     pub fn files_read(&self) -> Vec<PathBuf> {
-        lock(&self.read_log).iter().cloned().collect()
+        lock(&self.read_log).clone()
     }
 
-    /// External URLs met while inlining since the last call, sorted.
+    /// External URLs met while inlining since the last call, in the order met.
     pub fn take_externals(&self) -> Vec<String> {
         std::mem::take(&mut *lock(&self.externals))
-            .into_iter()
-            .collect()
     }
 
     /// `static(path=...)`: the URL of a static file, hashed when a manifest is present.
@@ -209,14 +208,10 @@ impl AssetStore {
         if m.get(name).is_none() {
             bail!("{}", self.not_in_manifest(name, m));
         }
-        Ok(m.css
-            .get(name)
-            .map(|list| {
-                list.iter()
-                    .map(|t| attribute_safe(&self.url_of_target(t)))
-                    .collect()
-            })
-            .unwrap_or_default())
+        Ok(m.css(name)
+            .into_iter()
+            .map(|t| attribute_safe(&self.url_of_target(t)))
+            .collect())
     }
 
     /// The file inside the static root a name stands for: its manifest target when listed,
@@ -252,7 +247,7 @@ impl AssetStore {
             "static file \"{name}\" is not in the {} {} ({} entries){hint}: fix the path, or run the assets stage again so the manifest lists it",
             m.kind.describe(),
             m.path.display(),
-            m.entries.len()
+            m.len()
         )
     }
 
@@ -309,7 +304,7 @@ impl AssetStore {
 
 impl Reader for AssetStore {
     fn read(&self, rel: &str) -> Result<Arc<Vec<u8>>> {
-        if let Some(bytes) = lock(&self.cache).get(rel) {
+        if let Some((_, bytes)) = lock(&self.cache).iter().find(|(r, _)| r == rel) {
             return Ok(bytes.clone());
         }
         let real = self.checked(rel)?;
@@ -322,13 +317,19 @@ impl Reader for AssetStore {
         let bytes = Arc::new(
             fs::read(&real).with_context(|| format!("reading static file {}", real.display()))?,
         );
-        lock(&self.read_log).insert(real);
-        lock(&self.cache).insert(rel.to_string(), bytes.clone());
+        let mut log = lock(&self.read_log);
+        if !log.contains(&real) {
+            log.push(real);
+        }
+        lock(&self.cache).push((rel.to_string(), bytes.clone()));
         Ok(bytes)
     }
 
     fn external(&self, url: &str) {
-        lock(&self.externals).insert(url.to_string());
+        let mut list = lock(&self.externals);
+        if !list.iter().any(|u| u == url) {
+            list.push(url.to_string());
+        }
     }
 }
 
