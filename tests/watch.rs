@@ -717,3 +717,46 @@ fn json_log_format_applies_to_one_shot_runs_and_errors() {
             .starts_with("downpage: wrote 4 pages (4 changed, 0 unchanged")
     );
 }
+
+#[test]
+fn static_files_a_render_read_are_watched_too() {
+    // A collectstatic-like root: the manifest and a hashed sheet inlined into the page.
+    let t = watching("assets")
+        .env("DOWNPAGE_TEMPLATE_DIR", "templates")
+        .env("DOWNPAGE_STATIC_ROOT", "static")
+        .env("DOWNPAGE_PAGES", "p.html=p.html")
+        .file(
+            "templates/p.html",
+            "<style>{{ inline(path='site.css') }}</style>",
+        )
+        .file(
+            "static/staticfiles.json",
+            r#"{"paths": {"site.css": "site.1.css"}}"#,
+        )
+        .file("static/site.1.css", "body{color:red}");
+    let w = Watcher::start(&t);
+    w.wait_log("wrote 1 page", 1);
+    assert_eq!(t.read("out/p.html"), "<style>body{color:red}</style>");
+
+    // The sheet that was read changes in place.
+    put(&t.path("static/site.1.css"), "body{color:green}");
+    let page = t.path("out/p.html");
+    wait_until("the page to follow the sheet", &w.log, || {
+        fs::read_to_string(&page).is_ok_and(|p| p.contains("green"))
+    });
+
+    // A new build: a new hashed file and a new manifest pointing at it.
+    put(&t.path("static/site.2.css"), "body{color:blue}");
+    put(
+        &t.path("static/staticfiles.json"),
+        r#"{"paths": {"site.css": "site.2.css"}}"#,
+    );
+    wait_until("the page to follow the manifest", &w.log, || {
+        fs::read_to_string(&page).is_ok_and(|p| p.contains("blue"))
+    });
+    assert!(
+        w.log.text().contains("staticfiles.json changed"),
+        "{}",
+        w.log.text()
+    );
+}
