@@ -132,31 +132,17 @@ fn utf8<'b>(rel: &str, bytes: &'b [u8]) -> Result<&'b str> {
     })
 }
 
-#[cfg(test)]
-pub mod tests {
-    use super::*;
-    use std::collections::BTreeMap;
+/// An in-memory static root, for tests and fuzzing: the rewriters are pure given a reader,
+/// so `self_contained::inline_page(html, &Memory::new(&[...]).inliner("/static/"))` is a
+/// `&str -> Result<String>` function.
+#[derive(Debug, Default)]
+pub struct Memory {
+    pub files: Vec<(String, Vec<u8>)>,
+    pub externals: RefCell<Vec<String>>,
+}
 
-    /// An in-memory static root.
-    #[derive(Default)]
-    pub struct Memory {
-        pub files: BTreeMap<String, Vec<u8>>,
-        pub externals: RefCell<Vec<String>>,
-    }
-
-    impl Reader for Memory {
-        fn read(&self, rel: &str) -> Result<Arc<Vec<u8>>> {
-            self.files
-                .get(rel)
-                .map(|b| Arc::new(b.clone()))
-                .ok_or_else(|| anyhow::anyhow!("static file {rel} not found"))
-        }
-        fn external(&self, url: &str) {
-            self.externals.borrow_mut().push(url.to_string());
-        }
-    }
-
-    pub fn memory(files: &[(&str, &[u8])]) -> Memory {
+impl Memory {
+    pub fn new(files: &[(&str, &[u8])]) -> Memory {
         Memory {
             files: files
                 .iter()
@@ -164,6 +150,37 @@ pub mod tests {
                 .collect(),
             ..Memory::default()
         }
+    }
+
+    /// An inliner reading from this root.
+    pub fn inliner<'b>(&'b self, static_url: &'b str) -> Inliner<'b> {
+        Inliner {
+            static_url,
+            reader: self,
+        }
+    }
+}
+
+impl Reader for Memory {
+    fn read(&self, rel: &str) -> Result<Arc<Vec<u8>>> {
+        self.files
+            .iter()
+            .find(|(name, _)| name == rel)
+            .map(|(_, b)| Arc::new(b.clone()))
+            .ok_or_else(|| anyhow::anyhow!("static file {rel} not found"))
+    }
+
+    fn external(&self, url: &str) {
+        self.externals.borrow_mut().push(url.to_string());
+    }
+}
+
+#[cfg(test)]
+pub mod tests {
+    use super::*;
+
+    pub fn memory(files: &[(&str, &[u8])]) -> Memory {
+        Memory::new(files)
     }
 
     #[test]
