@@ -104,10 +104,13 @@ fn parse_json_item(item: Value, n: usize, source: &str) -> Result<PageSpec> {
 }
 
 fn parse_compact(text: &str, source: &str) -> Result<Vec<PageSpec>> {
+    // Comment lines go first, so a comment may contain commas.
     let entries = text
-        .split([',', '\n'])
+        .lines()
+        .filter(|line| !line.trim_start().starts_with('#'))
+        .flat_map(|line| line.split(','))
         .map(str::trim)
-        .filter(|e| !e.is_empty() && !e.starts_with('#'));
+        .filter(|e| !e.is_empty());
     let mut pages = Vec::new();
     for (i, entry) in entries.enumerate() {
         let n = i + 1;
@@ -163,6 +166,16 @@ mod tests {
                 one("x/504.html", "b.html")
             ]
         );
+    }
+
+    #[test]
+    fn comments_may_contain_commas() {
+        let p = parse(
+            "# DEST=TEMPLATE, one per line\n  # indented, too\n502.html=a.html",
+            "T",
+        )
+        .unwrap();
+        assert_eq!(p, vec![one("502.html", "a.html")]);
     }
 
     #[test]
