@@ -14,6 +14,7 @@ pub mod inputs;
 pub mod log;
 pub mod nginx;
 pub mod pages;
+pub mod parse_guard;
 pub mod plan;
 pub mod prerendered;
 pub mod render;

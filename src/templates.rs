@@ -87,6 +87,9 @@ impl Engine {
 
     fn compile(&self) -> Result<Tera> {
         let sources = &self.sources;
+        if !sources.is_empty() {
+            crate::parse_guard::check(sources)?;
+        }
         let mut all: Vec<(&str, &str)> = BUILTINS
             .iter()
             .filter(|(name, _)| !sources.iter().any(|s| s.name == *name))

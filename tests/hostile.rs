@@ -251,6 +251,24 @@ fn include_and_import_loops_end_with_an_error_not_a_stack_overflow() {
 }
 
 #[test]
+fn a_template_whose_parse_would_take_minutes_is_stopped_with_an_error() {
+    let (t, page) = good_site("slow-parse");
+    // Found by the template fuzzer: Tera's parser backtracks exponentially on unclosed calls.
+    let slow = format!(
+        "{{{{ {}EEnEEe)( | safe }}}}",
+        "node(n=itemEEEEEEonWe(n=item".repeat(7)
+    );
+    let t = t.clone().file("t/page.html", &slow);
+    let started = Instant::now();
+    t.fails(&[
+        "template page.html (t/page.html) did not finish parsing in 10s",
+        "unbalanced parentheses",
+    ]);
+    eprintln!("stopped after {:?}", started.elapsed());
+    intact(&t, &page);
+}
+
+#[test]
 fn a_recursive_macro_over_nested_data_renders() {
     let depth = 60; // two JSON levels each: 120 of serde_json's 128
     let tree = format!(

@@ -1,3 +1,3 @@
-//! libFuzzer target: `cargo fuzz run dest` (see fuzz/README.md).
+//! libFuzzer target: `cargo fuzz run dest` (see SECURITY.md).
 #![no_main]
 libfuzzer_sys::fuzz_target!(|data: &[u8]| downpage_fuzz::dest(data));

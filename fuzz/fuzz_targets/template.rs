@@ -1,3 +1,3 @@
-//! libFuzzer target: `cargo fuzz run template` (see fuzz/README.md).
+//! libFuzzer target: `cargo fuzz run template` (see SECURITY.md).
 #![no_main]
 libfuzzer_sys::fuzz_target!(|data: &[u8]| downpage_fuzz::template(data));

@@ -20,6 +20,10 @@ pub const TARGETS: &[(&str, Harness)] = &[
     ("dest", dest),
     ("config", config),
     ("template", template),
+    ("manifest", manifest),
+    ("html", html),
+    ("url", url),
+    ("inline", inline),
 ];
 
 /// `DOWNPAGE_PAGES` / `DOWNPAGE_PAGES_FILE` text → page specs, and every destination through
@@ -147,6 +151,12 @@ pub fn template(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
+    // Unclosed calls make Tera's parser backtrack exponentially (minutes for 150 bytes):
+    // downpage stops such a parse after a time limit (parse_guard, tested in
+    // tests/hostile.rs); here they would only be reported as slow units.
+    if text.matches('(').count() > text.matches(')').count() + 3 {
+        return;
+    }
     let sources: Vec<(String, &str)> = text
         .split('\0')
         .take(6)
@@ -169,4 +179,83 @@ pub fn template(data: &[u8]) {
     for (name, _) in &sources {
         let _ = tera.render(name, &context);
     }
+}
+
+/// A static-asset manifest (Django, Vite, Sprockets, Propshaft or flat): parsed or refused,
+/// and every entry of a parsed one looked up.
+pub fn manifest(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(m) = downpage::assets::manifest::parse(text, std::path::Path::new("m.json")) {
+        for name in m.names() {
+            assert!(m.get(name).is_some(), "{name} listed but not found");
+        }
+    }
+}
+
+/// The HTML tokenizer: joining the tokens' raw texts gives the input back, byte for byte.
+pub fn html(data: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(data) {
+        assert_eq!(downpage::html::roundtrip(text), text);
+    }
+}
+
+/// A URL in a page or style sheet (`url NUL base_dir`): a local file it points at never
+/// climbs out of the static root.
+pub fn url(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let (url, base) = text.split_once('\0').unwrap_or((text, ""));
+    if let Ok(downpage::assets::url::Located::Local { path, .. }) =
+        downpage::assets::url::locate(url, base, "/static/")
+    {
+        assert!(!path.starts_with('/'), "{url:?} → {path:?}");
+        for part in path.split('/') {
+            assert!(!matches!(part, "" | "." | ".."), "{url:?} → {path:?}");
+        }
+    }
+}
+
+/// An in-memory static root for [`inline`]: style sheets that import each other (and
+/// themselves), an image, a script.
+struct Memory(std::collections::BTreeMap<&'static str, &'static [u8]>);
+
+impl downpage::assets::inline::Reader for Memory {
+    fn read(&self, rel: &str) -> anyhow::Result<std::sync::Arc<Vec<u8>>> {
+        self.0
+            .get(rel)
+            .map(|b| std::sync::Arc::new(b.to_vec()))
+            .ok_or_else(|| anyhow::anyhow!("static file {rel} not found"))
+    }
+    fn external(&self, _url: &str) {}
+}
+
+/// A rendered page through the self-contained inliner, against [`Memory`].
+pub fn inline(data: &[u8]) {
+    let Ok(page) = std::str::from_utf8(data) else {
+        return;
+    };
+    let memory = Memory(
+        [
+            (
+                "css/site.css",
+                &b"@import \"parts/a.css\";body{background:url(../img/x.png)}"[..],
+            ),
+            (
+                "css/parts/a.css",
+                b"@import \"a.css\";h1{background:url('../../img/x.png#f')}",
+            ),
+            ("img/x.png", b"\x89PNG\r\n"),
+            ("js/app.js", b"console.log('</script>')"),
+        ]
+        .into_iter()
+        .collect(),
+    );
+    let inliner = downpage::assets::inline::Inliner {
+        static_url: "/static/",
+        reader: &memory,
+    };
+    let _ = downpage::self_contained::inline_page(page, &inliner);
 }
