@@ -763,3 +763,46 @@ fn concurrent_runs_into_one_folder_end_with_one_complete_set() {
         winners[0], winners[1]
     );
 }
+
+#[test]
+fn manifest_targets_that_escape_and_deeply_nested_manifests_are_refused() {
+    let t = Test::new("manifest")
+        .file("secret.css", "SECRET")
+        .file("static/css/site.css", "body{}")
+        .file(
+            "static/staticfiles.json",
+            r#"{"paths": {"css/site.css": "css/site.css"}, "version": "1.1"}"#,
+        )
+        .file("t/page.html", "{{ inline(path='css/site.css') }}")
+        .env("DOWNPAGE_TEMPLATE_DIR", "t")
+        .env("DOWNPAGE_OUTPUT_DIR", "out")
+        .env("DOWNPAGE_STATIC_ROOT", "static")
+        .env("DOWNPAGE_PAGES", "502.html=page.html");
+    t.ok();
+    let page = t.read("out/502.html");
+    for target in ["../secret.css", "/etc/passwd", "css/../../secret.css"] {
+        let manifest = serde_json::json!({"paths": {"css/site.css": target}, "version": "1.1"});
+        let t = t
+            .clone()
+            .file("static/staticfiles.json", &manifest.to_string());
+        let r = t.run();
+        assert_ne!(r.status, 0, "{target}: {}", r.stderr);
+        assert!(
+            !r.stderr.contains("SECRET") && !r.stderr.contains("panicked"),
+            "{}",
+            r.stderr
+        );
+        assert_eq!(t.read("out/502.html"), page);
+    }
+    let deep = format!(
+        "{{\"paths\": {}1{}}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let t = t.clone().file("static/staticfiles.json", &deep);
+    t.fails(&[
+        "staticfiles.json is not valid JSON",
+        "recursion limit exceeded",
+    ]);
+    assert_eq!(t.files("out"), ["502.html"]);
+}
