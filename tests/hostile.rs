@@ -269,6 +269,30 @@ fn a_template_whose_parse_would_take_minutes_is_stopped_with_an_error() {
 }
 
 #[test]
+fn templates_nested_or_chained_thousands_deep_are_refused_not_a_stack_overflow() {
+    let (t, page) = good_site("deep-template");
+    for (text, needle) in [
+        (
+            format!(
+                "{}x{}",
+                "{% if a %}".repeat(5000),
+                "{% endif %}".repeat(5000)
+            ),
+            "nests block tags more than 200 deep",
+        ),
+        (
+            format!("{{{{ 1{} }}}}", " + 1".repeat(3000)),
+            "has a tag with more than 300 operators",
+        ),
+    ] {
+        let t = t.clone().file("t/page.html", &text);
+        let r = t.fails(&["template page.html (t/page.html)", needle]);
+        assert_eq!(r.status, 1, "a clean error exit, not an abort");
+        intact(&t, &page);
+    }
+}
+
+#[test]
 fn a_recursive_macro_over_nested_data_renders() {
     let depth = 60; // two JSON levels each: 120 of serde_json's 128
     let tree = format!(

@@ -14,7 +14,7 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
 fi
 work=$(scratch fuzz)
 cd "$ROOT/fuzz"
-targets=$(sed -n 's/^name = "\(.*\)"$/\1/p' Cargo.toml | grep -v '^downpage-fuzz$')
+targets=$(cargo fuzz list)
 # No sanitizer: the code under test is safe Rust, and libFuzzer still catches panics, aborts
 # and stack overflows; the build is several times faster.
 cargo fuzz build --sanitizer none
