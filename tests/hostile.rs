@@ -407,12 +407,13 @@ fn values_at_the_kernels_128_kib_limit_work() {
     let mut n = 0;
     loop {
         let entry = format!("p{n}.html=page.html,");
-        if list.len() + entry.len() > room {
+        if list.len() + entry.len() + 1 > room {
             break;
         }
         list.push_str(&entry);
         n += 1;
     }
+    list.push('\n');
     list.push_str(&"#".repeat(room - list.len()));
     assert_eq!(list.len(), room);
     let big = "é".repeat((MAX_ARG_STRLEN - "DOWNPAGE_VAR_BIG".len() - 2) / 2);
