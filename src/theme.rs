@@ -26,6 +26,7 @@ const TEXT_CONTRAST: f64 = 4.6;
 pub const SETTINGS: &[&str] = &[
     "site_name",
     "logo",
+    "logo_file",
     "brand_color",
     "home_url",
     "status_url",

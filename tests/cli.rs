@@ -816,3 +816,31 @@ fn brand_colour_cannot_break_out_of_css_and_is_made_readable() {
         .env("DOWNPAGE_VAR_HOME_URL", "javascript:alert(1)")
         .fails(&["DOWNPAGE_VAR_HOME_URL \"javascript:alert(1)\" is not a link"]);
 }
+
+#[test]
+fn logo_file_comes_from_the_static_root_as_a_data_uri() {
+    let t = Test::new("logo-file")
+        .file(
+            "static/img/logo.svg",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 1 1\"/>",
+        )
+        .env("DOWNPAGE_STATIC_ROOT", "static")
+        .env("DOWNPAGE_CODES", "502")
+        .env("DOWNPAGE_VAR_SITE_NAME", "Acme")
+        .env("DOWNPAGE_VAR_LOGO_FILE", "img/logo.svg");
+    t.ok();
+    let page = t.read("pages/502.html");
+    assert!(
+        page.contains("<header><img src=\"data:image/svg+xml;base64,"),
+        "{page}"
+    );
+    assert!(
+        page.contains("alt=\"\"><span>Acme</span></header>"),
+        "{page}"
+    );
+    Test::new("logo-file-missing")
+        .file("static/x.css", "")
+        .env("DOWNPAGE_STATIC_ROOT", "static")
+        .env("DOWNPAGE_VAR_LOGO_FILE", "img/nope.svg")
+        .fails(&["img/nope.svg"]);
+}
