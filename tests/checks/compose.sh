@@ -50,11 +50,12 @@ assert any(v["source"] == "pages" and v.get("read_only") for v in n["volumes"])
 print("ok: downpage restart=no, read-only, 65532, cap_drop ALL; nginx depends_on service_completed_successfully")
 PY
 
+"$BIN" --help > "$W/help.txt"
 missing=()
 for pair in compose.yaml:downpage compose.export.yaml:export; do
   for v in $("${RUNPY[@]}" vars "$W/${pair%%:*}.json" "${pair#*:}" | grep '^DOWNPAGE_'); do
     name=$v; case $v in DOWNPAGE_VAR_*) name='DOWNPAGE_VAR_<NAME>';; esac
-    "$BIN" --help | grep -qF "$name" || missing+=("$v")
+    grep -qF "$name" "$W/help.txt" || missing+=("$v")
   done
 done
 if ((${#missing[@]})); then

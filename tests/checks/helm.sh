@@ -31,6 +31,26 @@ echo "-- yamllint values"
 "$TOOLS/yamllint/bin/yamllint" -s -c "$ROOT/.yamllint.yaml" "$CHART/values.yaml" "$CHART/Chart.yaml" "$CHART"/ci/*.yaml \
   || fail "yamllint findings in the chart's values"
 
+echo "-- every key of values.yaml is in the chart README's values table"
+"$TOOLS/kubernetes-validate/bin/python" - "$CHART/values.yaml" "$CHART/README.md" <<'PY' || fail "helm/downpage/README.md values table is incomplete"
+import re, sys, yaml
+values = yaml.safe_load(open(sys.argv[1]))
+readme = open(sys.argv[2]).read().split("<!-- values:start")[1].split("<!-- values:end")[0]
+table = set(re.findall(r"^\| `([^`]+)` \|", readme, re.M))
+def leaves(d, prefix=""):
+    for k, v in d.items():
+        path = prefix + k
+        if isinstance(v, dict) and v and path not in table:
+            yield from leaves(v, path + ".")
+        else:
+            yield path
+missing = [p for p in leaves(values) if p not in table]
+extra = [k for k in table if not any(p == k or p.startswith(k + ".") for p in leaves(values))]
+if missing or extra:
+    sys.exit(f"missing from the README table: {missing}; in the table but not in values.yaml: {extra}")
+print(f"ok: {len(table)} keys documented")
+PY
+
 echo "-- values.schema.json rejects bad values"
 rejects() { # rejects WHAT --set ...: template must fail
   local what=$1; shift

@@ -60,11 +60,12 @@ done
 
 echo "-- the pod, run here (k8s/overlays/example: Deployment/web and Job/export-error-pages)"
 R=$W/overlays-example.yaml
+"$BIN" --help > "$W/help.txt"
 missing=()
 for c in Deployment/web Job/export-error-pages; do
   for v in $("${POD[@]}" vars "$R" "$c" downpage | grep '^DOWNPAGE_'); do
     name=$v; case $v in DOWNPAGE_VAR_*) name='DOWNPAGE_VAR_<NAME>';; esac
-    "$BIN" --help | grep -qF "$name" || missing+=("$v")
+    grep -qF "$name" "$W/help.txt" || missing+=("$v")
   done
 done
 if ((${#missing[@]})); then
