@@ -79,11 +79,14 @@ nginx_conf_start "$W/nginx" "$W/server.conf" "$port" || fail "nginx did not star
 rc=0
 expect_http 200 - "http://127.0.0.1:$port/healthz" || rc=1
 expect_http 502 "$PAGES/502.html" "http://127.0.0.1:$port/" || rc=1
+expect_http 502 "$PAGES/502.html.gz" "http://127.0.0.1:$port/" -H 'Accept-Encoding: gzip' || rc=1  # DOWNPAGE_GZIP
 nginx_stop
 ((rc == 0)) || fail "nginx in front of the dead app did not answer as expected"
 
 echo "-- compose.export.yaml: the tarball on the host"
 E=$W/export; mkdir -p "$E"
 "${RUNPY[@]}" run "$W/compose.export.yaml.json" export --root "$E" --bin "$BIN" || fail "the export service failed"
-tar -tzf "$E/bind/dist/pages.tar.gz" | grep -Eq '(^|/)502\.html$' || fail "the exported tarball has no 502.html"
+tar -tzf "$E/bind/dist/pages.tar.gz" > "$W/export-list.txt" || fail "the exported tarball does not read back"
+grep -Eq '(^|/)502\.html$' "$W/export-list.txt" || fail "the exported tarball has no 502.html"
+[ -s "$E/bind/dist/pages/502.html" ] || fail "the export wrote no dist/pages/502.html"
 echo "compose: ok"

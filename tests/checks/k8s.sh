@@ -97,6 +97,8 @@ rc=0
 expect_http 200 - "http://127.0.0.1:$port/healthz" || rc=1
 expect_http 200 "$P/volumes/assets/static/css/site.3f2a9c1e.css" "http://127.0.0.1:$port/static/css/site.3f2a9c1e.css" || rc=1
 expect_http 502 "$P/volumes/pages/502.html" "http://127.0.0.1:$port/some/page" || rc=1
+expect_http 502 "$P/volumes/pages/502.html.gz" "http://127.0.0.1:$port/some/page" -H 'Accept-Encoding: gzip' || rc=1  # DOWNPAGE_GZIP
+expect_http 404 - "http://127.0.0.1:$port/502.html" || rc=1   # the pages are internal
 nginx_stop
 ((rc == 0)) || fail "nginx in front of the dead app did not answer as expected"
 
