@@ -63,6 +63,19 @@ rejects "status code 200" --set 'codes={200}'
 rejects "an unknown format" --set 'formats={pdf}'
 rejects "an unknown key" --set nope=1
 
+echo "-- the optional resources switched off: lint, template, kubernetes-validate"
+OFF=(--set networkPolicy.enabled=false --set serviceAccount.create=false --set podDisruptionBudget.enabled=false
+     --set fullnameOverride=errors --set service.type=NodePort --set 'formats={txt}')
+"${HELM[@]}" lint "$CHART" --strict "${OFF[@]}" >/dev/null || fail "helm lint --strict with the options off"
+"${HELM[@]}" template rel "$CHART" -n error-pages "${OFF[@]}" > "$W/off.yaml" || fail "helm template with the options off"
+for kind in NetworkPolicy ServiceAccount PodDisruptionBudget; do
+  grep -q "^kind: $kind" "$W/off.yaml" && fail "$kind rendered although switched off"
+done
+grep -q 'serviceAccountName: default' "$W/off.yaml" || fail "serviceAccount.create=false should use the default ServiceAccount"
+grep -q 'default txt;' "$W/off.yaml" || fail "formats={txt} should make txt nginx's default variant"
+"$TOOLS/kubernetes-validate/bin/kubernetes-validate" --strict --quiet -k 1.37 "$W/off.yaml" || fail "kubernetes-validate (options off)"
+echo "ok: options off render and validate"
+
 run_case() { # run_case NAME [-f VALUES]
   local name=$1; shift
   local out=$W/$name.yaml
