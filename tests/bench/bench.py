@@ -126,6 +126,7 @@ def main():
     ap.add_argument("--plot", type=Path)
     ap.add_argument("--readme", type=Path, help="README whose <!-- bench:start/end --> part gets the table")
     ap.add_argument("--no-peers", action="store_true")
+    ap.add_argument("--static-bin", help="also time this build (static, as the container image has it)")
     args = ap.parse_args()
 
     work = args.work
@@ -136,7 +137,7 @@ def main():
     site_json = json.dumps(SITE)
     results = []  # dicts: pages, output, tool, times, rss
 
-    def downpage_tool(pages_file, tar=False):
+    def downpage_tool(pages_file, tar=False, binary=None):
         def command(out):
             if tar:  # only the tarball: no output folder
                 env = dict(base_env, DOWNPAGE_TARBALL=str(out / TARBALL))
@@ -148,9 +149,14 @@ def main():
                     DOWNPAGE_PAGES_FILE=str(pages_file),
                     DOWNPAGE_CONTEXT=site_json,
                 )
-            return [args.bin], env
+            return [binary or args.bin], env
 
         return Tool("downpage", "downpage", command)
+
+    def static_group(label, n, pages_file, ref_dir, pack):
+        if args.static_bin:
+            tools = [downpage_tool(pages_file, binary=args.static_bin), floor_tool(pack)]
+            group(label, n, "dir, static binary", tools, ref_dir)
 
     def floor_tool(pack):
         return Tool("floor", "floor (C)", lambda out: ([floor, str(out), str(pack)], dict(base_env)))
@@ -174,7 +180,7 @@ def main():
 
     def group(label, n, output, tools, ref_dir):
         """Checks every tool's output against ref_dir once, then times `runs` interleaved rounds."""
-        gdir = work / f"{label}-{output}"
+        gdir = work / f"{label}-{output}".replace(" ", "_").replace(",", "")
         for tool in tools:
             check = gdir / f"check-{tool.key}"
             check.mkdir(parents=True)
@@ -230,6 +236,7 @@ def main():
     pack = work / "default.pack"
     write_pack(tree(ref), pack)
     group("4 (built-in)", 4, "dir", [downpage_tool(None), floor_tool(pack)], ref)
+    static_group("4 (built-in)", 4, None, ref, pack)
     tar_group("4 (built-in)", 4, None, ref)
 
     for n in [int(s) for s in args.sizes.split(",")]:
@@ -243,6 +250,7 @@ def main():
         if not args.no_peers:
             tools += peer_tools(pages_file)
         group(str(n), n, "dir", tools, ref)
+        static_group(str(n), n, pages_file, ref, pack)
         tar_group(str(n), n, pages_file, ref)
 
     meta = machine(args.bin, python)
@@ -357,7 +365,9 @@ floor writing the same four files; the other rows render `tests/bench/templates`
 site-wide context). Every tool's output was checked byte for byte against downpage's.
 `tar` rows: downpage writes only `DOWNPAGE_TARBALL` (a reproducible `.tar.gz`, whose
 members were checked against the folder run's files) and the floor writes the same bytes to
-one file; django-downpage and the script have no tarball output.
+one file; django-downpage and the script have no tarball output. `dir, static binary` rows
+time the binary built as the container image builds it (static glibc, non-PIE: no dynamic
+loading at start) against the floor again.
 
 Machine: {meta['cpu']}, {meta['cores']} cores, Linux {meta['kernel']}, {meta['date']}
 (load average {meta['load']} at the end of the run: the machine was shared);
@@ -382,16 +392,16 @@ def plot(results, path):
     }
     fig, axes = plt.subplots(1, 2, figsize=(12, 5.2), dpi=100, sharey=True)
     for ax, field, title in ((axes[0], "times_ms", "wall time"), (axes[1], "cpu_ms", "CPU time (user + system)")):
-        for output, dash in (("dir", "-"), ("tar", "--")):
+        for output, dash in (("dir", "-"), ("tar", "--"), ("dir, static binary", ":")):
             for key, (label, color, marker) in styles.items():
                 rs = [r for r in results if r["tool"] == key and r["output"] == output and not r["pages"].endswith(")")]
-                if not rs:
+                if not rs or (output == "dir, static binary" and key != "downpage"):
                     continue
                 xs = [r["n"] for r in rs]
                 meds = [statistics.median(r[field]) for r in rs]
                 lo = [m - min(r[field]) for m, r in zip(meds, rs)]
                 hi = [max(r[field]) - m for m, r in zip(meds, rs)]
-                name = label if output == "dir" else f"{label}, tarball"
+                name = {"dir": label, "tar": f"{label}, tarball"}.get(output, f"{label}, static binary")
                 ax.errorbar(xs, meds, yerr=[lo, hi], label=name, color=color, marker=marker, linestyle=dash, capsize=3)
         for r in results:
             if r["pages"].endswith(")") and r["output"] == "dir":

@@ -6,13 +6,17 @@
 #                                      and the table in README.md (Performance)
 #   bash tests/bench/run.sh --smoke    N = 4 and 100, one run, writes nothing in the repo (~10 s);
 #                                      tests/checks/bench-smoke.sh runs it in the test command
+#   bash tests/bench/run.sh --static   also times the static binary the container image ships
+#                                      (a second full build, a few minutes)
 # Extra arguments go to bench.py (--sizes, --runs, --no-peers). Not part of tests/run-all.sh:
 # a full run takes a few minutes. Installs what it needs (gcc via apt as root; Django,
 # django-downpage, Jinja2 and matplotlib in .ci/tools/venv-bench).
 source "$(dirname "$0")/../lib.sh"
 
 smoke=
+static=
 if [ "${1:-}" = --smoke ]; then smoke=1; shift; fi
+if [ "${1:-}" = --static ]; then static=1; shift; fi
 need_apt gcc libc6-dev python3-venv
 peers=(Django==5.2.19 django-downpage==1.2.2 Jinja2==3.1.6)
 if [ -n "$smoke" ]; then need_pip venv-bench "${peers[@]}"; else need_pip venv-bench "${peers[@]}" matplotlib==3.11.2; fi
@@ -42,6 +46,16 @@ fi
 mkdir -p "$work"
 
 args=(--work "$work" --bin "$BIN" --tools "$out")
+if [ -n "$static" ]; then
+  # As the container image is built (Dockerfile): static glibc, non-PIE, its own profile
+  # when Cargo.toml has one. A separate target folder: RUSTFLAGS force a full build.
+  profile=release
+  grep -q '^\[profile.image\]' "$ROOT/Cargo.toml" && profile=image
+  triple="$(uname -m)-unknown-linux-gnu"
+  (cd "$ROOT" && RUSTFLAGS='-C target-feature=+crt-static -C relocation-model=static' \
+    cargo build --locked -q --profile "$profile" --target "$triple" --target-dir target/bench-static)
+  args+=(--static-bin "$ROOT/target/bench-static/$triple/$profile/downpage")
+fi
 if [ -n "$smoke" ]; then
   args+=(--sizes 4,100 --runs 1)
 else
