@@ -1,9 +1,10 @@
 //! The status catalog: for each language, the words of every known status code (title,
 //! message, hint), of the maintenance page and of the theme's buttons and labels. Read from
-//! the data files `src/builtin/catalog/<lang>.json`, which `build.rs` embeds at build time,
-//! so a language is added by adding one file.
+//! the data files `src/builtin/catalog/<lang>.json`, which `build.rs` embeds (deflated) at
+//! build time, so a language is added by adding one file.
 
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::sync::OnceLock;
 
 use anyhow::{Result, bail};
@@ -58,8 +59,12 @@ pub fn all() -> &'static BTreeMap<String, Catalog> {
     ALL.get_or_init(|| {
         CATALOGS
             .iter()
-            .map(|(stem, text)| {
-                let catalog: Catalog = serde_json::from_str(text).unwrap_or_else(|e| {
+            .map(|(stem, packed)| {
+                let mut text = String::new();
+                flate2::read::DeflateDecoder::new(*packed)
+                    .read_to_string(&mut text)
+                    .unwrap_or_else(|e| panic!("src/builtin/catalog/{stem}.json as built: {e}"));
+                let catalog: Catalog = serde_json::from_str(&text).unwrap_or_else(|e| {
                     panic!("src/builtin/catalog/{stem}.json (checked by a unit test): {e}")
                 });
                 (stem.to_string(), catalog)
