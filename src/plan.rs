@@ -167,8 +167,9 @@ struct Words<'a> {
 }
 
 /// Context layers, later winning: the language and the catalog words for the code,
-/// `DOWNPAGE_CONTEXT`, `DOWNPAGE_VAR_*`, the page's own context. Then the theme's ready-made
-/// values (`theme`, `t`) from the result, unless the page's context has its own.
+/// `DOWNPAGE_CONTEXT`, `DOWNPAGE_VAR_*`, the page's own context. The theme's ready-made
+/// values (`theme`, `t`) are made from it when the page is rendered (not kept per page);
+/// theme settings in the page's own context are checked here (config checked the others).
 fn context_for(
     config: &Config,
     words: Words,
@@ -185,8 +186,12 @@ fn context_for(
     {
         ctx.insert("message".into(), message);
     }
+    let own_theme = own.keys().any(|k| theme::SETTINGS.contains(&k.as_str()));
     ctx.extend(own);
-    finish(ctx, words)
+    if own_theme {
+        theme::for_page(&ctx).map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    Ok(ctx)
 }
 
 /// The context of a zero-config built-in page (English, catalog words only): a page whose
@@ -197,7 +202,7 @@ pub fn zero_config_context(code: u16, dest: &str) -> Map<String, Value> {
         code: Some(code),
         maintenance: false,
     };
-    finish(base_context(words, dest), words).expect("the default theme settings are valid")
+    base_context(words, dest)
 }
 
 /// The first context layers: the language, the catalog words for the code, and `dest`.
@@ -224,16 +229,6 @@ fn base_context(words: Words, dest: &str) -> Map<String, Value> {
     }
     ctx.insert("dest".into(), Value::from(dest));
     ctx
-}
-
-/// Adds the theme's values (`theme`, `t`) made from the finished context.
-fn finish(mut ctx: Map<String, Value>, words: Words) -> Result<Map<String, Value>> {
-    let code = code_of(&ctx).or(words.code);
-    let catalog = catalog::get(words.lang);
-    let (theme, t) = theme::context(&ctx, catalog, code).map_err(|e| anyhow::anyhow!("{e}"))?;
-    ctx.entry("theme").or_insert(theme);
-    ctx.entry("t").or_insert(t);
-    Ok(ctx)
 }
 
 fn not_found(template: &str, dest: &str, origin: &str, engine: &Engine) -> String {

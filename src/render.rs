@@ -12,6 +12,7 @@ use tera::Context;
 use crate::plan::Page;
 use crate::prerendered;
 use crate::templates::Engine;
+use crate::theme;
 
 /// Below this many pages, threads cost more than they save.
 const PARALLEL_MIN_PAGES: usize = 32;
@@ -32,6 +33,22 @@ pub fn render_live(engine: &Engine, page: &Page) -> Result<Vec<u8>> {
     let mut context = Context::new();
     for (key, value) in &page.context {
         context.insert(key, value);
+    }
+    // The theme's values are made here, for this page only (kept per page they would cost
+    // a few KB of memory each), unless the page's own context has them.
+    let (has_theme, has_t) = (
+        page.context.contains_key("theme"),
+        page.context.contains_key("t"),
+    );
+    if !(has_theme && has_t) {
+        let (theme, t) = theme::for_page(&page.context)
+            .map_err(|e| anyhow!("page {} ({}): {e}", page.dest, page.origin))?;
+        if !has_theme {
+            context.insert("theme", &theme);
+        }
+        if !has_t {
+            context.insert("t", &t);
+        }
     }
     let mut bytes = Vec::with_capacity(8 * 1024);
     engine

@@ -50,6 +50,18 @@ pub fn check(name: &str, value: &str) -> Result<(), String> {
     }
 }
 
+/// The `theme` and `t` context of a rendered page, from its context: the catalog of its
+/// `lang` (English when unknown), `{code}` from its `code`.
+pub fn for_page(ctx: &Map<String, Value>) -> Result<(Value, Value), String> {
+    let lang = ctx.get("lang").and_then(Value::as_str).unwrap_or("");
+    let code = match ctx.get("code") {
+        Some(Value::Number(n)) => n.as_u64().and_then(|c| u16::try_from(c).ok()),
+        Some(Value::String(s)) => s.parse().ok(),
+        _ => None,
+    };
+    context(ctx, crate::catalog::get(lang), code)
+}
+
 /// The `theme` and `t` context of a page in `catalog`'s language, from the page's merged
 /// context (which holds the settings). `code` fills `{code}` in the labels.
 pub fn context(

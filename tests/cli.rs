@@ -844,3 +844,21 @@ fn logo_file_comes_from_the_static_root_as_a_data_uri() {
         .env("DOWNPAGE_VAR_LOGO_FILE", "img/nope.svg")
         .fails(&["img/nope.svg"]);
 }
+
+#[test]
+fn theme_settings_in_a_pages_own_context_are_checked_before_rendering() {
+    let t = Test::new("own-theme")
+        .file("t/p.html", "{{ theme.accent }}")
+        .env("DOWNPAGE_TEMPLATE_DIR", "t")
+        .env(
+            "DOWNPAGE_PAGES",
+            r##"[["a.html", "p.html", {"brand_color": "#0a7"}], ["b.html", "p.html", {"brand_color": "red;}"}]]"##,
+        );
+    t.fails(&["DOWNPAGE_PAGES entry 2: brand_color \"red;}\" is not a hex colour"]);
+    let t = t.env(
+        "DOWNPAGE_PAGES",
+        r##"[["a.html", "p.html", {"brand_color": "#0a7"}]]"##,
+    );
+    t.ok();
+    assert!(t.read("pages/a.html").starts_with('#'));
+}
