@@ -3,11 +3,11 @@
 //! import cycle until the stack overflows and the process aborts; such a loop is refused here
 //! with its path instead. Pure: reads the parsed templates only.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{Result, bail};
 use tera::Tera;
-use tera::ast::Node;
+use tera::ast::{ExprVal, Node};
 
 /// Refuses any cycle of templates through `include` or `import` (and `extends`, which renders
 /// the parent in the child's place, and loads its macros). The error names the whole path, e.g. `a.html includes b.html
@@ -82,6 +82,60 @@ pub fn check(tera: &Tera) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Refuses a macro that calls itself (through `self::`, directly or through other macros
+/// of its file) with no `if` or `for` around any of the calls: such a render never ends and
+/// overflows the stack. Recursion under a condition (trees, menus) is left alone: whether it
+/// ends depends on the data.
+pub fn check_macros(tera: &Tera) -> Result<()> {
+    let mut names: Vec<&str> = tera.get_template_names().collect();
+    names.sort_unstable();
+    for name in names {
+        let Ok(template) = tera.get_template(name) else {
+            continue;
+        };
+        let mut macros: Vec<&String> = template.macros.keys().collect();
+        macros.sort();
+        for start in macros {
+            // Follow unconditional calls from `start`; a path back to it is an endless loop.
+            let mut path = vec![start.as_str()];
+            let mut seen = BTreeSet::new();
+            while let Some(next) = template
+                .macros
+                .get(*path.last().unwrap_or(&""))
+                .and_then(|def| unconditional_self_call(&def.body))
+            {
+                path.push(next);
+                if next == start {
+                    bail!(
+                        "template {name}: macro {} calls itself with no {{% if %}} or {{% for %}} around the call, so rendering would never end: add a condition that stops the recursion",
+                        path.join(" → ")
+                    );
+                }
+                if !seen.insert(next) {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The first `self::` macro called at the top level of a macro body (outside any `if`,
+/// `for` or other block), in `{{ }}` or `{% set %}`.
+fn unconditional_self_call(body: &[Node]) -> Option<&str> {
+    body.iter().find_map(|node| {
+        let expr = match node {
+            Node::VariableBlock(_, expr) => expr,
+            Node::Set(_, set) => &set.value,
+            _ => return None,
+        };
+        match &expr.val {
+            ExprVal::MacroCall(call) if call.namespace == "self" => Some(call.name.as_str()),
+            _ => None,
+        }
+    })
 }
 
 /// Every template named by an `include` in `nodes`, at any depth.
@@ -177,6 +231,33 @@ mod tests {
             ("b.html", "{% import \"a.html\" as a %}"),
         ]);
         assert!(e.contains("a.html imports b.html imports a.html"), "{e}");
+    }
+
+    #[test]
+    fn macros_that_always_call_themselves_are_refused() {
+        let e = check_macros(&tera(&[(
+            "m.html",
+            "{% macro f(n) %}x{{ self::f(n=n) }}{% endmacro f %}",
+        )]))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("template m.html: macro f → f calls itself with no {% if %}"),
+            "{e}"
+        );
+        let e = check_macros(&tera(&[(
+            "m.html",
+            "{% macro a() %}{% set x = self::b() %}{% endmacro a %}{% macro b() %}{{ self::a() }}{% endmacro b %}",
+        )]))
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("macro a → b → a calls itself"), "{e}");
+        // Under a condition or a loop: allowed (the data decides when it stops).
+        check_macros(&tera(&[(
+            "m.html",
+            "{% macro f(n) %}{% for c in n.c %}{{ self::f(n=c) }}{% endfor %}{% if n.x %}{{ self::f(n=n.x) }}{% endif %}{% endmacro f %}{% macro g() %}{{ self::f(n=1) }}{% endmacro g %}",
+        )]))
+        .unwrap();
     }
 
     #[test]

@@ -100,6 +100,7 @@ impl Engine {
         tera.add_raw_templates(all.iter().copied())
             .map_err(|e| anyhow!("{}", flatten(&e, sources)))?;
         crate::template_loops::check(&tera)?;
+        crate::template_loops::check_macros(&tera)?;
         functions::register(&mut tera, self.assets.clone());
         Ok(tera)
     }

@@ -293,6 +293,21 @@ fn templates_nested_or_chained_thousands_deep_are_refused_not_a_stack_overflow()
 }
 
 #[test]
+fn a_macro_that_always_calls_itself_is_refused_before_rendering() {
+    let (t, page) = good_site("endless-macro");
+    let t = t
+        .clone()
+        .file(
+            "t/m.html",
+            "{% macro f(n) %}<li>{{ self::f(n=n) }}</li>{% endmacro f %}",
+        )
+        .file("t/page.html", "{% import \"m.html\" as m %}{{ m::f(n=1) }}");
+    let r = t.fails(&["template m.html: macro f → f calls itself with no {% if %} or {% for %}"]);
+    assert_eq!(r.status, 1, "a clean error exit, not an abort");
+    intact(&t, &page);
+}
+
+#[test]
 fn a_recursive_macro_over_nested_data_renders() {
     let depth = 60; // two JSON levels each: 120 of serde_json's 128
     let tree = format!(
