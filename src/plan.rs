@@ -2,7 +2,7 @@
 //! checked destination, an existing template and its full context. Pure: no file is touched,
 //! every cross-page rule (clashes, missing templates) is checked here, before rendering.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{Result, bail};
 use serde_json::{Map, Value};
@@ -293,6 +293,12 @@ fn check_clashes(pages: &[Page]) -> Result<()> {
 
 /// A page where downpage puts a file of its own: a `.gz` copy or the index.
 fn check_derived(config: &Config, pages: &[Page]) -> Result<()> {
+    // By destination, for the gzip check: linear in the page count, not quadratic.
+    let by_dest: HashMap<&str, &Page> = if config.gzip {
+        pages.iter().map(|p| (p.dest.as_str(), p)).collect()
+    } else {
+        HashMap::new()
+    };
     for page in pages {
         if config.index && page.dest == INDEX_NAME {
             bail!(
@@ -302,7 +308,7 @@ fn check_derived(config: &Config, pages: &[Page]) -> Result<()> {
         }
         if config.gzip
             && let Some(plain) = page.dest.strip_suffix(".gz")
-            && let Some(other) = pages.iter().find(|p| p.dest == plain)
+            && let Some(other) = by_dest.get(plain)
         {
             bail!(
                 "{} writes {}, where DOWNPAGE_GZIP=true puts the gzip copy of {} ({}): rename the page",
@@ -449,6 +455,25 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("needs it to be a folder"), "{e}");
+    }
+
+    #[test]
+    fn a_page_on_a_gzip_copy_is_named_with_the_page_it_copies() {
+        let specs = vec![
+            spec("b.html.gz", "t.html", Value::Null),
+            spec("a.html", "t.html", Value::Null),
+            spec("b.html", "t.html", Value::Null),
+        ];
+        let c = config(&[("DOWNPAGE_PAGES", "x"), ("DOWNPAGE_GZIP", "true")]);
+        let e = plan(&c, specs.clone(), "P", &engine(&["t.html"]))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "P entry 1 writes b.html.gz, where DOWNPAGE_GZIP=true puts the gzip copy of b.html (P entry 3): rename the page"
+        );
+        let c = config(&[("DOWNPAGE_PAGES", "x")]);
+        assert!(plan(&c, specs, "P", &engine(&["t.html"])).is_ok());
     }
 
     #[test]
