@@ -379,15 +379,25 @@ fn write_with(
 /// temporary file at once), so memory stays flat whatever the page count; a failure still
 /// replaces nothing.
 pub fn build(config: &Config, check: bool) -> Result<(usize, Summary)> {
-    let prepared = prepare(config)?;
     let target = if check {
         Target::Discard
     } else {
         Target::Outputs
     };
+    let mut prepared = prepare(config)?;
+    // The tarball holds its entries in path order: rendered in that order, each page goes
+    // into it at once instead of waiting in memory for the end.
+    if config.tarball.is_some() && !check {
+        prepared.plan.pages.sort_by(|a, b| a.dest.cmp(&b.dest));
+    }
+    let sorted = prepared.plan.pages.is_sorted_by(|a, b| a.dest < b.dest);
     let summary = write_with(config, prepared.snippet.as_deref(), target, |sink| {
         render_pages(config, &prepared, &mut |page, bytes| {
-            sink.stage(&page.dest, &bytes)
+            sink.stage(&page.dest, &bytes)?;
+            if sorted {
+                sink.settle(&page.dest)?;
+            }
+            Ok(())
         })
     })?;
     Ok((prepared.plan.pages.len(), summary))

@@ -572,3 +572,53 @@ fn stdout_closed_or_dev_null_is_an_error_not_a_lost_archive() {
         );
     }
 }
+
+#[test]
+fn a_tarball_is_streamed_and_a_late_failure_leaves_no_complete_archive() {
+    // Enough incompressible pages that the archive goes out before the last page fails.
+    let mut seed: u64 = 1;
+    let mut entries = Vec::new();
+    for i in 0..3000 {
+        let noise: String = (0..48)
+            .map(|_| {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+                format!("{:x}", seed >> 60)
+            })
+            .collect();
+        entries.push(format!(
+            r#"{{"dest": "p{i:04}.html", "template": "page.html", "context": {{"noise": "{noise}"}}}}"#
+        ));
+    }
+    entries.push(r#"{"dest": "zz.html", "template": "bad.html"}"#.to_string());
+    let site = |name: &str, tarball: &str| {
+        Test::new(name)
+            .file("templates/page.html", "<p>{{ noise }}</p>\n")
+            .file("templates/bad.html", "{{ nope }}\n")
+            .file("pages.json", &format!("[{}]", entries.join(",\n")))
+            .env("DOWNPAGE_TEMPLATE_DIR", "templates")
+            .env("DOWNPAGE_PAGES_FILE", "pages.json")
+            .env("DOWNPAGE_TARBALL", tarball)
+    };
+    let t = site("stream-stdout", "-");
+    let out = t.command().output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("page zz.html"), "{stderr}");
+    assert!(
+        !out.stdout.is_empty(),
+        "the archive is streamed as pages come"
+    );
+    let mut tar = Vec::new();
+    let read = flate2::read::GzDecoder::new(&out.stdout[..]).read_to_end(&mut tar);
+    assert!(
+        read.is_err(),
+        "a failed run's stdout is no complete gzip stream"
+    );
+    let t = site("stream-file", "p.tar.gz");
+    t.fails(&["page zz.html"]);
+    assert_eq!(
+        t.files(""),
+        ["pages.json", "templates/bad.html", "templates/page.html"],
+        "no archive, no temporary file"
+    );
+}

@@ -115,6 +115,111 @@ pub fn prepare(path: &Path, bytes: &[u8], what: &str) -> Result<Pending> {
     Ok(pending)
 }
 
+/// A file being written piece by piece (the tarball): [`start`] opens it and gives the file
+/// to write into; once it is written and closed, [`Started::finish`] gives the [`Pending`]
+/// replacement. Dropped before: the temporary file goes.
+pub struct Started {
+    pending: Pending,
+    /// The file to compare with at the end (same bytes: left alone), if any.
+    compare: Option<PathBuf>,
+}
+
+/// Opens `path` for writing as [`prepare`] does: a temporary file beside it, or a device or
+/// pipe in place.
+pub fn start(path: &Path, what: &str) -> Result<(fs::File, Started)> {
+    let pending = |rename| Pending {
+        rename,
+        what: what.to_string(),
+        outcome: Written::Changed,
+    };
+    let (target, compare) = match fs::metadata(path) {
+        Ok(m) if m.is_dir() => {
+            bail!("{what} is a folder: give a file path")
+        }
+        Ok(m) if m.is_file() => {
+            let target = fs::canonicalize(path).with_context(|| format!("resolving {what}"))?;
+            (target.clone(), Some(target))
+        }
+        Ok(m) if is_special(&m.file_type()) => {
+            let file = OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(|e| explain(e, what))?;
+            let started = Started {
+                pending: pending(None),
+                compare: None,
+            };
+            return Ok((file, started));
+        }
+        Ok(_) => (path.to_path_buf(), None),
+        Err(e) if e.kind() == ErrorKind::NotFound => (path.to_path_buf(), None),
+        Err(e) => return Err(e).with_context(|| format!("reading {what}")),
+    };
+    let temp = temp_beside(&target)?;
+    let _ = fs::remove_file(&temp);
+    let pending = pending(Some((temp.clone(), target)));
+    let open = || -> std::io::Result<fs::File> {
+        let f = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(FILE_MODE)
+            .open(&temp)?;
+        f.set_permissions(fs::Permissions::from_mode(FILE_MODE))?;
+        Ok(f)
+    };
+    let file = open().map_err(|e| explain(e, what))?;
+    Ok((file, Started { pending, compare }))
+}
+
+impl Started {
+    /// After the last write: the replacement, or nothing to do when the old file has the
+    /// same bytes and mode (the temporary file goes).
+    pub fn finish(self) -> Result<Pending> {
+        let Started {
+            mut pending,
+            compare,
+        } = self;
+        if let (Some(old), Some((temp, _))) = (compare, &pending.rename)
+            && fs::metadata(&old).is_ok_and(|m| m.permissions().mode() & 0o777 == FILE_MODE)
+            && same_bytes(&old, temp)
+        {
+            let _ = fs::remove_file(temp);
+            pending.rename = None;
+            pending.outcome = Written::Unchanged;
+        }
+        Ok(pending)
+    }
+}
+
+/// Whether two files hold the same bytes, read in chunks (a tarball can be big).
+fn same_bytes(a: &Path, b: &Path) -> bool {
+    use std::io::Read;
+    let (Ok(fa), Ok(fb)) = (fs::File::open(a), fs::File::open(b)) else {
+        return false;
+    };
+    match (fa.metadata(), fb.metadata()) {
+        (Ok(ma), Ok(mb)) if ma.len() == mb.len() => {}
+        _ => return false,
+    }
+    let (mut ra, mut rb) = (
+        std::io::BufReader::with_capacity(64 * 1024, fa),
+        std::io::BufReader::with_capacity(64 * 1024, fb),
+    );
+    let (mut ba, mut bb) = (vec![0; 64 * 1024], vec![0; 64 * 1024]);
+    loop {
+        let n = match ra.read(&mut ba) {
+            Ok(n) => n,
+            Err(_) => return false,
+        };
+        if n == 0 {
+            return rb.read(&mut bb[..1]).is_ok_and(|m| m == 0);
+        }
+        if rb.read_exact(&mut bb[..n]).is_err() || ba[..n] != bb[..n] {
+            return false;
+        }
+    }
+}
+
 fn is_special(t: &fs::FileType) -> bool {
     t.is_char_device() || t.is_fifo() || t.is_socket() || t.is_block_device()
 }

@@ -47,6 +47,13 @@ impl Summary {
 pub trait Sink {
     /// Stages one page; nothing is visible yet.
     fn stage(&mut self, dest: &str, bytes: &[u8]) -> Result<()>;
+    /// Tells that no page staged from now on sorts before `bound` (byte order of paths), so
+    /// a sink that writes in path order (the tarball) can write what it holds up to there.
+    /// Never called when pages come unsorted: such a sink then holds them all until
+    /// `prepare`.
+    fn settle(&mut self, _bound: &str) -> Result<()> {
+        Ok(())
+    }
     /// Does what is left that can fail (writing an archive), with nothing visible yet;
     /// called on every sink before any commits.
     fn prepare(&mut self) -> Result<()> {
@@ -91,6 +98,13 @@ impl Sink for Fanout {
     fn stage(&mut self, dest: &str, bytes: &[u8]) -> Result<()> {
         for sink in &mut self.sinks {
             sink.stage(dest, bytes)?;
+        }
+        Ok(())
+    }
+
+    fn settle(&mut self, bound: &str) -> Result<()> {
+        for sink in &mut self.sinks {
+            sink.settle(bound)?;
         }
         Ok(())
     }
@@ -146,6 +160,16 @@ impl Sink for Derived {
             self.add(&format!("{dest}.gz"), &gzip::compress(bytes))?;
         }
         Ok(())
+    }
+
+    /// `.gz` copies sort after their page; the index comes last, wherever it sorts.
+    fn settle(&mut self, bound: &str) -> Result<()> {
+        let bound = if self.files.is_some() {
+            bound.min(index::INDEX_NAME)
+        } else {
+            bound
+        };
+        self.inner.settle(bound)
     }
 
     fn commit(mut self: Box<Self>) -> Result<Summary> {
