@@ -53,7 +53,7 @@ mkdir -p "$P"
 # timestamped folder and a `..data` rename, `env` prints the sidecar's environment with its
 # mount paths mapped (NUL-separated NAME=VALUE), `probe` its startupProbe command.
 cat > "$W/pod.py" <<'PY'
-import os, sys, time, yaml
+import os, re, sys, time, yaml
 out, root, cmd = sys.argv[1], sys.argv[2], sys.argv[3]
 docs = [d for d in yaml.safe_load_all(open(out)) if d]
 dep = next(d for d in docs if d["kind"] == "Deployment")
@@ -100,6 +100,14 @@ elif cmd in ("env", "mounts"):
             for m in c["volumeMounts"]: print(m["mountPath"], vdir(m["name"]))
     else:
         sys.stdout.write("".join("%s=%s\0" % (e["name"], remap(e["value"])) for e in side["env"]))
+elif cmd == "remap":
+    # One pass, longest mount path first: a host path put in for one mount is never
+    # rewritten again by another (a checkout under /tmp met the /tmp mount).
+    table = sorted({(m["mountPath"].rstrip("/") or "/", vdir(m["name"]))
+                    for c in spec["containers"] for m in c["volumeMounts"]}, key=lambda m: -len(m[0]))
+    hosts = dict(table)
+    pattern = r"(?<![\w./-])(" + "|".join(re.escape(mp) for mp, _ in table) + r")(?=$|[/\s'\";:,}])"
+    sys.stdout.write(re.sub(pattern, lambda m: hosts[m.group(1)], sys.stdin.read()))
 elif cmd == "probe":
     print(" ".join(side["startupProbe"]["exec"]["command"]))
 PY
@@ -133,11 +141,8 @@ grep -q "<title>502 · Bad Gateway · Example</title>" "$V/pages/502.html" || fa
 # in front of a port where nothing listens.
 port=18230 dead=18239
 N=$W/nginx; mkdir -p "$N/logs" "$N/tmp"
-server=$(cat "$V/nginx-conf/default.conf")
-snippet=$(cat "$V/nginx-snippets/error-pages.conf")
-while read -r mp dir; do
-  server=${server//"$mp"/"$dir"}; snippet=${snippet//"$mp"/"$dir"}
-done < <(pod mounts | sort -r)
+server=$(pod remap < "$V/nginx-conf/default.conf")
+snippet=$(pod remap < "$V/nginx-snippets/error-pages.conf")
 printf '%s\n' "$snippet" > "$V/nginx-snippets/error-pages.conf"
 printf '%s\n' "$server" | sed -e "s/listen 8080;/listen 127.0.0.1:$port;/" -e "s#127.0.0.1:8000#127.0.0.1:$dead#" > "$N/server.conf"
 cat > "$N/nginx.conf" <<CONF

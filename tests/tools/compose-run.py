@@ -39,9 +39,14 @@ def mounts(svc, root):
 
 
 def remap(text, table):
-    for target, host in table:
-        text = re.sub(r"(?<![\w./-])" + re.escape(target) + r"(?=$|[/\s'\";:,}])", host, text)
-    return text
+    """One pass, longest target first, so a host path put in for one mount is never
+    rewritten again by another (a checkout under /tmp met a /tmp mount)."""
+    if not table:
+        return text
+    hosts = dict(table)
+    alternatives = "|".join(re.escape(target) for target, _ in table)
+    pattern = r"(?<![\w./-])(" + alternatives + r")(?=$|[/\s'\";:,}])"
+    return re.sub(pattern, lambda m: hosts[m.group(1)], text)
 
 
 def main():

@@ -83,9 +83,14 @@ def materialise(docs, spec, c, root):
 
 
 def remap_text(text, table):
-    for mount, host, _ in table:
-        text = re.sub(r"(?<![\w./-])" + re.escape(mount) + r"(?=$|[/\s'\";:,}])", host, text)
-    return text
+    """One pass over the text (longest mount path first), so a host path put in by one
+    mount is never rewritten again by another (a checkout under /tmp met a /tmp mount)."""
+    if not table:
+        return text
+    hosts = {mount: host for mount, host, _ in table}
+    alternatives = "|".join(re.escape(mount) for mount, _, _ in table)
+    pattern = r"(?<![\w./-])(" + alternatives + r")(?=$|[/\s'\";:,}])"
+    return re.sub(pattern, lambda m: hosts[m.group(1)], text)
 
 
 def cmd_run(a):
