@@ -3,6 +3,7 @@
 //! every cross-page rule (clashes, missing templates) is checked here, before rendering.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use anyhow::{Result, bail};
 use serde_json::{Map, Value};
@@ -22,11 +23,30 @@ pub struct Page {
     /// Normalised relative destination inside the output.
     pub dest: String,
     pub template: String,
-    pub context: Map<String, Value>,
+    /// The context layers every page of the same language and code shares (catalog words,
+    /// `DOWNPAGE_CONTEXT`, `DOWNPAGE_VAR_*`): one copy, not one per page.
+    pub shared: Layers,
+    /// The page's own context, over `shared`.
+    pub own: Map<String, Value>,
     /// The status code the page is for, when known (its name, its context or `DOWNPAGE_CODES`).
     pub code: Option<u16>,
     /// Where the page was asked for, for messages: `DOWNPAGE_PAGES entry 2`, `DOWNPAGE_CODES 502`.
     pub origin: String,
+}
+
+impl Page {
+    /// The page's whole context: `dest`, then the shared layers, then its own.
+    pub fn context(&self) -> Map<String, Value> {
+        merged(&self.dest, &self.shared, &self.own)
+    }
+}
+
+fn merged(dest: &str, shared: &Map<String, Value>, own: &Map<String, Value>) -> Map<String, Value> {
+    let mut ctx = Map::new();
+    ctx.insert("dest".into(), Value::from(dest));
+    ctx.extend(shared.iter().map(|(k, v)| (k.clone(), v.clone())));
+    ctx.extend(own.iter().map(|(k, v)| (k.clone(), v.clone())));
+    ctx
 }
 
 /// Every page to render, in order.
@@ -44,6 +64,7 @@ pub fn plan(
     engine: &Engine,
 ) -> Result<Plan> {
     let mut pages = Vec::new();
+    let mut shared = Shared::default();
     for (i, spec) in specs.into_iter().enumerate() {
         let origin = format!("{specs_source} entry {}", i + 1);
         let dest =
@@ -57,12 +78,13 @@ pub fn plan(
             code,
             maintenance: false,
         };
-        let context = context_for(config, words, &dest, spec.context)
+        let (layers, own) = context_for(config, words, &dest, spec.context, &mut shared)
             .map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
         pages.push(Page {
             dest,
             template: spec.template,
-            context,
+            shared: layers,
+            own,
             code,
             origin,
         });
@@ -93,12 +115,13 @@ pub fn plan(
                     code: Some(code),
                     maintenance: is_maintenance,
                 };
-                let context = context_for(config, words, &dest, Map::new())
+                let (layers, own) = context_for(config, words, &dest, Map::new(), &mut shared)
                     .map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
                 pages.push(Page {
                     dest,
                     template,
-                    context,
+                    shared: layers,
+                    own,
                     code: Some(code),
                     origin,
                 });
@@ -126,14 +149,15 @@ pub fn plan(
                     code: None,
                     maintenance: false,
                 };
-                context.extend(
-                    context_for(config, words, &dest, Map::new())
-                        .map_err(|e| anyhow::anyhow!("{origin}: {e}"))?,
-                );
+                let (layers, own) = context_for(config, words, &dest, Map::new(), &mut shared)
+                    .map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
+                // The class words under every other layer.
+                context.extend(layers.iter().map(|(k, v)| (k.clone(), v.clone())));
                 pages.push(Page {
                     dest,
                     template,
-                    context,
+                    shared: Arc::new(context),
+                    own,
                     code: None,
                     origin,
                 });
@@ -170,28 +194,50 @@ struct Words<'a> {
 /// `DOWNPAGE_CONTEXT`, `DOWNPAGE_VAR_*`, the page's own context. The theme's ready-made
 /// values (`theme`, `t`) are made from it when the page is rendered (not kept per page);
 /// theme settings in the page's own context are checked here (config checked the others).
+/// Returns (the shared layers, the page's own).
 fn context_for(
     config: &Config,
     words: Words,
     dest: &str,
     own: Map<String, Value>,
-) -> Result<Map<String, Value>> {
-    let mut ctx = base_context(words, dest);
-    for (key, value) in config.context.iter().chain(&config.vars) {
-        ctx.insert(key.clone(), value.clone());
+    shared: &mut Shared,
+) -> Result<(Layers, Map<String, Value>)> {
+    let layers = shared.get(config, words);
+    if own.keys().any(|k| theme::SETTINGS.contains(&k.as_str())) {
+        theme::for_page(&merged(dest, &layers, &own)).map_err(|e| anyhow::anyhow!("{e}"))?;
     }
-    if words.maintenance
-        && !own.contains_key("message")
-        && let Some(message) = ctx.get("maintenance_message").cloned()
-    {
-        ctx.insert("message".into(), message);
+    Ok((layers, own))
+}
+
+/// Context layers shared by pages (see [`Page::shared`]).
+pub type Layers = Arc<Map<String, Value>>;
+
+/// The shared context layers made so far, by language, code and maintenance.
+#[derive(Default)]
+struct Shared {
+    made: HashMap<(String, Option<u16>, bool), Layers>,
+}
+
+impl Shared {
+    /// The layers under a page's own context: the language and catalog words,
+    /// `DOWNPAGE_CONTEXT`, `DOWNPAGE_VAR_*`; on the maintenance page `maintenance_message`
+    /// replaces the message (a `message` of the page's own still wins).
+    fn get(&mut self, config: &Config, words: Words) -> Layers {
+        let key = (words.lang.to_string(), words.code, words.maintenance);
+        let made = self.made.entry(key).or_insert_with(|| {
+            let mut ctx = base_context(words);
+            for (key, value) in config.context.iter().chain(&config.vars) {
+                ctx.insert(key.clone(), value.clone());
+            }
+            if words.maintenance
+                && let Some(message) = ctx.get("maintenance_message").cloned()
+            {
+                ctx.insert("message".into(), message);
+            }
+            Arc::new(ctx)
+        });
+        Arc::clone(made)
     }
-    let own_theme = own.keys().any(|k| theme::SETTINGS.contains(&k.as_str()));
-    ctx.extend(own);
-    if own_theme {
-        theme::for_page(&ctx).map_err(|e| anyhow::anyhow!("{e}"))?;
-    }
-    Ok(ctx)
 }
 
 /// The context of a zero-config built-in page (English, catalog words only): a page whose
@@ -202,11 +248,13 @@ pub fn zero_config_context(code: u16, dest: &str) -> Map<String, Value> {
         code: Some(code),
         maintenance: false,
     };
-    base_context(words, dest)
+    let mut ctx = base_context(words);
+    ctx.insert("dest".into(), Value::from(dest));
+    ctx
 }
 
-/// The first context layers: the language, the catalog words for the code, and `dest`.
-fn base_context(words: Words, dest: &str) -> Map<String, Value> {
+/// The first context layers: the language and the catalog words for the code.
+fn base_context(words: Words) -> Map<String, Value> {
     let catalog = catalog::get(words.lang);
     let mut ctx = Map::new();
     ctx.insert("lang".into(), Value::from(catalog.lang.as_str()));
@@ -227,7 +275,6 @@ fn base_context(words: Words, dest: &str) -> Map<String, Value> {
     if words.maintenance {
         ctx.insert("maintenance".into(), Value::Bool(true));
     }
-    ctx.insert("dest".into(), Value::from(dest));
     ctx
 }
 
@@ -358,8 +405,8 @@ mod tests {
         let dests: Vec<_> = plan.pages.iter().map(|p| p.dest.as_str()).collect();
         assert_eq!(dests, ["500.html", "502.html", "503.html", "504.html"]);
         assert_eq!(plan.pages[1].template, BUILTIN_PAGE);
-        assert_eq!(plan.pages[1].context["title"], "Bad Gateway");
-        assert_eq!(plan.pages[1].context["code"], 502);
+        assert_eq!(plan.pages[1].context()["title"], "Bad Gateway");
+        assert_eq!(plan.pages[1].context()["code"], 502);
     }
 
     #[test]
@@ -383,7 +430,7 @@ mod tests {
         ]);
         let specs = vec![spec("503.html", "t.html", serde_json::json!({"c": "page"}))];
         let plan = plan(&c, specs, "X", &engine(&["t.html"])).unwrap();
-        let ctx = &plan.pages[0].context;
+        let ctx = &plan.pages[0].context();
         assert_eq!(
             (ctx["a"].as_str(), ctx["b"].as_str(), ctx["c"].as_str()),
             (Some("global"), Some("var"), Some("page"))
@@ -406,8 +453,8 @@ mod tests {
             &engine(&["t.html"]),
         )
         .unwrap();
-        assert_eq!(plan.pages[0].context["title"], "Too Many Requests");
-        assert_eq!(plan.pages[0].context["code"], "429");
+        assert_eq!(plan.pages[0].context()["title"], "Too Many Requests");
+        assert_eq!(plan.pages[0].context()["code"], "429");
     }
 
     #[test]
@@ -474,6 +521,27 @@ mod tests {
         );
         let c = config(&[("DOWNPAGE_PAGES", "x")]);
         assert!(plan(&c, specs, "P", &engine(&["t.html"])).is_ok());
+    }
+
+    #[test]
+    fn pages_of_one_language_and_code_share_their_layers() {
+        let specs = vec![
+            spec("a.html", "t.html", serde_json::json!({"code": 502, "x": 1})),
+            spec("b.html", "t.html", serde_json::json!({"code": 502})),
+            spec("c.html", "t.html", serde_json::json!({"code": 503})),
+        ];
+        let c = config(&[("DOWNPAGE_PAGES", "x"), ("DOWNPAGE_VAR_SITE_NAME", "Shop")]);
+        let p = plan(&c, specs, "X", &engine(&["t.html"])).unwrap().pages;
+        assert!(Arc::ptr_eq(&p[0].shared, &p[1].shared));
+        assert!(!Arc::ptr_eq(&p[0].shared, &p[2].shared));
+        assert_eq!(
+            p[0].own.len(),
+            2,
+            "only the page's own keys are kept per page"
+        );
+        assert_eq!(p[1].context()["site_name"], "Shop");
+        assert_eq!(p[1].context()["dest"], "b.html");
+        assert_eq!(p[2].context()["title"], "Service Unavailable");
     }
 
     #[test]

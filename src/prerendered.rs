@@ -34,7 +34,7 @@ pub fn lookup(engine: &Engine, page: &Page) -> Option<&'static [u8]> {
     let code = catalog::code_from_dest(&page.dest)?;
     let (_, bytes) = PAGES.iter().find(|(c, _)| *c == code)?;
     let exact = page.dest == format!("{code}.html")
-        && page.context == plan::zero_config_context(code, &page.dest);
+        && page.context() == plan::zero_config_context(code, &page.dest);
     exact.then_some(*bytes)
 }
 

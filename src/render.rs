@@ -29,19 +29,18 @@ pub fn render(engine: &Engine, page: &Page) -> Result<Vec<u8>> {
 
 /// Renders one page with Tera, never from `prerendered`.
 pub fn render_live(engine: &Engine, page: &Page) -> Result<Vec<u8>> {
-    // Straight into Tera's map: no intermediate copy of the page's context.
+    // The page's layers merged here, for this page only: kept merged per page they would
+    // hold a copy of the shared layers each.
+    let merged = page.context();
     let mut context = Context::new();
-    for (key, value) in &page.context {
+    for (key, value) in &merged {
         context.insert(key, value);
     }
     // The theme's values are made here, for this page only (kept per page they would cost
     // a few KB of memory each), unless the page's own context has them.
-    let (has_theme, has_t) = (
-        page.context.contains_key("theme"),
-        page.context.contains_key("t"),
-    );
+    let (has_theme, has_t) = (merged.contains_key("theme"), merged.contains_key("t"));
     if !(has_theme && has_t) {
-        let (theme, t) = theme::for_page(&page.context)
+        let (theme, t) = theme::for_page(&merged)
             .map_err(|e| anyhow!("page {} ({}): {e}", page.dest, page.origin))?;
         if !has_theme {
             context.insert("theme", &theme);
