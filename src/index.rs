@@ -13,17 +13,40 @@ pub const INDEX_NAME: &str = "downpage.json";
 /// The index of `files` (path, bytes), sorted by path, with a final newline:
 /// `{"files": [{"path": …, "size": …, "sha256": …}, …]}`, one file per line.
 pub fn index<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Vec<u8> {
-    let mut files: Vec<(&str, &[u8])> = files.into_iter().collect();
-    files.sort_unstable_by_key(|f| f.0);
+    render(files.into_iter().map(|(p, b)| Entry::of(p, b)).collect())
+}
+
+/// What the index says of one file: kept instead of the file's bytes until the index is
+/// written.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    path: String,
+    size: usize,
+    sha256: String,
+}
+
+impl Entry {
+    pub fn of(path: &str, bytes: &[u8]) -> Entry {
+        Entry {
+            path: path.to_string(),
+            size: bytes.len(),
+            sha256: sha256::hex(bytes),
+        }
+    }
+}
+
+/// The index of `files`, as [`index`].
+pub fn render(mut files: Vec<Entry>) -> Vec<u8> {
+    files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     let mut out = String::from("{\n  \"files\": [");
-    for (i, (path, bytes)) in files.iter().enumerate() {
+    for (i, f) in files.iter().enumerate() {
         let sep = if i == 0 { "" } else { "," };
         let _ = write!(
             out,
             "{sep}\n    {{\"path\": {}, \"size\": {}, \"sha256\": \"{}\"}}",
-            json_string(path),
-            bytes.len(),
-            sha256::hex(bytes)
+            json_string(&f.path),
+            f.size,
+            f.sha256
         );
     }
     out.push_str(if files.is_empty() {

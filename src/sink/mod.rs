@@ -131,8 +131,8 @@ impl Sink for Fanout {
 pub struct Derived {
     inner: Box<dyn Sink>,
     gzip: bool,
-    /// (path, bytes) of every file staged, for the index; `None` without an index.
-    files: Option<Vec<(String, Vec<u8>)>>,
+    /// Path, size and SHA-256 of every file staged, for the index; `None` without an index.
+    files: Option<Vec<index::Entry>>,
 }
 
 impl Derived {
@@ -147,7 +147,7 @@ impl Derived {
     fn add(&mut self, dest: &str, bytes: &[u8]) -> Result<()> {
         self.inner.stage(dest, bytes)?;
         if let Some(files) = &mut self.files {
-            files.push((dest.to_string(), bytes.to_vec()));
+            files.push(index::Entry::of(dest, bytes));
         }
         Ok(())
     }
@@ -174,7 +174,7 @@ impl Sink for Derived {
 
     fn commit(mut self: Box<Self>) -> Result<Summary> {
         if let Some(files) = self.files.take() {
-            let text = index::index(files.iter().map(|(p, b)| (p.as_str(), b.as_slice())));
+            let text = index::render(files);
             self.inner.stage(index::INDEX_NAME, &text)?;
         }
         self.inner.commit()
