@@ -6,6 +6,7 @@
 pub mod assets;
 pub mod catalog;
 pub mod config;
+pub mod dialect;
 pub mod gzip;
 pub mod health;
 pub mod html;
