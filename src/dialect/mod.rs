@@ -111,3 +111,40 @@ pub struct Stub {
     pub template: String,
     pub line: usize,
 }
+
+/// A page rendered by a dialect engine, and the stubs it went through (in the order met).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rendered {
+    pub text: String,
+    pub stubs: Vec<Stub>,
+}
+
+/// A dialect engine: built once per run, shared by the render threads.
+pub trait Engine: Send + Sync {
+    /// Renders the site template `name` with `context`. An error is one line naming the
+    /// template and line (`errors/500.html line 4: …`); the caller adds the page. In strict
+    /// mode a stub is such an error.
+    fn render(
+        &self,
+        name: &str,
+        context: &serde_json::Map<String, serde_json::Value>,
+    ) -> anyhow::Result<Rendered>;
+}
+
+/// The engine for `syntax` over the site's templates, `(name, text)` with the first folder's
+/// winning on a name (as `template_dirs::load` reads them). `None` for Tera, which the
+/// pipeline's own engine renders.
+pub fn engine(
+    syntax: Syntax,
+    sources: Vec<(String, String)>,
+    options: Options,
+) -> Option<Box<dyn Engine>> {
+    match syntax {
+        Syntax::Tera => None,
+        Syntax::Django => Some(Box::new(django::Engine::new(sources, options))),
+        Syntax::Jinja2 => Some(Box::new(jinja2::Engine::new(sources, options))),
+    }
+}
+
+pub mod django;
+pub mod jinja2;
