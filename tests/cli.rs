@@ -862,3 +862,91 @@ fn theme_settings_in_a_pages_own_context_are_checked_before_rendering() {
     t.ok();
     assert!(t.read("pages/a.html").starts_with('#'));
 }
+
+// ---- issue 16: bugs the old shape hid ----
+
+#[test]
+fn template_variables_named_like_ports_reach_the_templates() {
+    // Only the exact service-link names of a Service called `downpage` are ignored;
+    // DOWNPAGE_VAR_PORT and friends are template variables like any other.
+    let t = site("var-port")
+        .file(
+            "templates/ports.html",
+            "{{ port }}|{{ http_port }}|{{ x_service_host }}|{{ service_port }}",
+        )
+        .env("DOWNPAGE_PAGES", "ports.html=ports.html")
+        .env("DOWNPAGE_VAR_PORT", "8000")
+        .env("DOWNPAGE_VAR_HTTP_PORT", "80")
+        .env("DOWNPAGE_VAR_X_SERVICE_HOST", "db.internal")
+        .env("DOWNPAGE_VAR_SERVICE_PORT", "5432")
+        // What Kubernetes injects for a Service named `downpage`: still ignored.
+        .env("DOWNPAGE_SERVICE_HOST", "10.0.0.1")
+        .env("DOWNPAGE_SERVICE_PORT", "80")
+        .env("DOWNPAGE_SERVICE_PORT_HTTP", "80")
+        .env("DOWNPAGE_PORT", "tcp://10.0.0.1:80")
+        .env("DOWNPAGE_PORT_80_TCP", "tcp://10.0.0.1:80")
+        .env("DOWNPAGE_PORT_80_TCP_ADDR", "10.0.0.1")
+        .env("DOWNPAGE_PORT_80_TCP_PORT", "80")
+        .env("DOWNPAGE_PORT_80_TCP_PROTO", "tcp");
+    t.ok();
+    assert_eq!(t.read("out/ports.html"), "8000|80|db.internal|5432");
+    // A name that only looks like a service link is a typo, and is named as one.
+    site("not-a-link")
+        .env("DOWNPAGE_OUTPUT_PORT", "80")
+        .fails(&["unknown variable DOWNPAGE_OUTPUT_PORT"]);
+}
+
+#[test]
+fn a_page_size_limit_that_rounds_to_zero_is_refused() {
+    for value in ["0.5", "0.4b", "0.0001k"] {
+        site("max-zero")
+            .env("DOWNPAGE_MAX_PAGE_BYTES", value)
+            .fails(&["DOWNPAGE_MAX_PAGE_BYTES", value, "write a size"]);
+    }
+    site("max-one").env("DOWNPAGE_MAX_PAGE_BYTES", "1.5").fails(&[
+        "bytes, more than DOWNPAGE_MAX_PAGE_BYTES=1",
+    ]);
+}
+
+#[test]
+fn template_syntax_error_names_the_page() {
+    let (t, page) = after_good_run("syntax-page");
+    let t = t.file(
+        "templates/myapp/downpage_503.html",
+        "{% extends \"base.html\" %}\n{% block content %}\n{{ name | }}\n{% endblock %}",
+    );
+    t.fails(&[
+        "page sub/503.html (DOWNPAGE_PAGES entry 2)",
+        "myapp/downpage_503.html",
+        "line 3 column",
+    ]);
+    still_intact(&t, &page);
+}
+
+#[test]
+fn a_malformed_json_entry_names_its_destination() {
+    let (t, page) = after_good_run("json-entry-dest");
+    let t = t.env(
+        "DOWNPAGE_PAGES",
+        r#"[["502.html", "myapp/downpage_502.html"], ["lonely.html"]]"#,
+    );
+    t.fails(&["DOWNPAGE_PAGES entry 2 [\"lonely.html\"]: an array of 1 items"]);
+    still_intact(&t, &page);
+}
+
+#[test]
+fn a_destination_refused_for_a_symlink_names_destination_and_variable() {
+    let (t, _) = after_good_run("symlink-named");
+    let outside = t.path("outside");
+    fs::create_dir_all(&outside).unwrap();
+    symlink(&outside, t.path("out/link")).unwrap();
+    let t = t.env(
+        "DOWNPAGE_PAGES",
+        "502.html=myapp/downpage_502.html,link/x.html=myapp/downpage_502.html",
+    );
+    t.fails(&[
+        "page link/x.html (DOWNPAGE_PAGES entry 2)",
+        "is a symbolic link",
+    ]);
+    assert_eq!(fs::read_dir(&outside).unwrap().count(), 0);
+}
