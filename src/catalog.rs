@@ -82,11 +82,13 @@ pub fn get(lang: &str) -> &'static Catalog {
 }
 
 /// The English catalog.
+#[cfg(test)]
 pub fn english() -> &'static Catalog {
     get(DEFAULT_LANG)
 }
 
 /// The words for `code` in English, when the catalog knows it.
+#[cfg(test)]
 pub fn lookup(code: u16) -> Option<&'static Entry> {
     english().lookup(code)
 }
@@ -112,6 +114,17 @@ pub fn find(wanted: &str, variable: &str) -> Result<&'static str> {
 pub fn class_words(class: u8, lang: &str) -> &'static Entry {
     let key = if class == 4 { "4xx" } else { "5xx" };
     &get(lang).classes[key]
+}
+
+/// A status code set in a page's context (`code`), as a number or a numeric string: the one
+/// answer for the plan and the theme.
+pub fn code_in(context: &serde_json::Map<String, serde_json::Value>) -> Option<u16> {
+    use serde_json::Value;
+    match context.get("code")? {
+        Value::Number(n) => n.as_u64().and_then(|c| u16::try_from(c).ok()),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
 }
 
 /// The status code a destination names: its file stem is three digits 100–599

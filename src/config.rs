@@ -235,9 +235,10 @@ impl Config {
                 epoch = Some(value);
                 continue;
             }
-            if !name.starts_with(PREFIX) || vars::is_service_link(&name) {
+            if !name.starts_with(PREFIX) {
                 continue;
             }
+            // Template variables first: `DOWNPAGE_VAR_PORT` is one, not a service link.
             if let Some(var) = name.strip_prefix(VAR_PREFIX) {
                 if var.is_empty() {
                     bail!("{name} has no name after {VAR_PREFIX}: write {VAR_PREFIX}<NAME>=value");
@@ -245,6 +246,9 @@ impl Config {
                 let key = var.to_lowercase();
                 theme::check(&key, &value).map_err(|e| anyhow::anyhow!("{name} {e}"))?;
                 user_vars.insert(key, Value::String(value));
+                continue;
+            }
+            if vars::is_service_link(&name) {
                 continue;
             }
             if !vars::is_known(&name) {
@@ -482,8 +486,14 @@ fn parse_bytes(text: &str, var: &str) -> Result<u64> {
         .parse::<f64>()
         .ok()
         .filter(|v| v.is_finite() && *v > 0.0);
-    match value {
-        Some(v) if scale > 0 && v * (scale as f64) < 1e15 => Ok((v * scale as f64) as u64),
+    // Whole bytes: a value that rounds down to 0 (`0.5`) would refuse every page.
+    let bytes = value
+        .filter(|_| scale > 0)
+        .map(|v| v * scale as f64)
+        .filter(|b| *b < 1e15)
+        .map(|b| b as u64);
+    match bytes {
+        Some(b) if b > 0 => Ok(b),
         _ => bail!(
             "{var} is \"{text}\": write a size in bytes like 16384, or with a suffix like 16k or 1.5m"
         ),
@@ -799,7 +809,7 @@ mod tests {
         assert_eq!(c.max_page_bytes, Some(16384));
         assert_eq!(parse_bytes("1.5m", "X").unwrap(), 1572864);
         assert_eq!(parse_bytes("1000", "X").unwrap(), 1000);
-        for bad in ["", "0", "-1", "12q", "k", "1e400"] {
+        for bad in ["", "0", "-1", "12q", "k", "1e400", "0.5", "0.9b", "0.0001k"] {
             let e = parse_bytes(bad, "X").unwrap_err().to_string();
             assert!(e.contains("write a size"), "{bad}: {e}");
         }

@@ -10,6 +10,7 @@ use crate::sha256;
 /// The index's file name, at the top of the output.
 pub const INDEX_NAME: &str = "downpage.json";
 
+#[cfg(test)]
 /// The index of `files` (path, bytes), sorted by path, with a final newline:
 /// `{"files": [{"path": …, "size": …, "sha256": …}, …]}`, one file per line.
 pub fn index<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Vec<u8> {

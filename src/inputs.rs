@@ -12,10 +12,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use crate::config::{Config, PageSource};
-use crate::sink::owned::fnv1a64;
-
-/// How deep template folders are walked (as `template_dirs`).
-const MAX_DEPTH: usize = 32;
+use crate::hash::fnv1a64;
+use crate::template_dirs;
 
 /// A file whose mtime is younger than this is re-read even when its metadata looks
 /// unchanged: file system clocks are coarse, and two writes in one tick keep one mtime.
@@ -64,10 +62,6 @@ impl Scan {
         self.files.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
-    }
-
     /// This scan plus `paths` where it has not seen them yet (files a render just reported
     /// reading), so they count as changed only when they change later.
     pub fn with_files(&self, paths: &[PathBuf]) -> Scan {
@@ -108,7 +102,7 @@ pub fn scan(config: &Config, extra: &[PathBuf], before: &Scan) -> Scan {
     let now = SystemTime::now();
     for dir in &config.template_dirs {
         match fs::metadata(dir) {
-            Ok(m) if m.is_dir() => walk(dir, 0, now, before, &mut scan),
+            Ok(m) if m.is_dir() => walk(dir, now, before, &mut scan),
             Ok(_) => absent(&mut scan, dir, "not a folder"),
             Err(e) => absent(&mut scan, dir, &e.kind().to_string()),
         }
@@ -127,26 +121,17 @@ fn absent(scan: &mut Scan, path: &Path, why: &str) {
         .insert(path.to_path_buf(), Seen::Absent(why.to_string()));
 }
 
-/// Walks a template folder as `template_dirs::load` does: sorted, hidden entries skipped,
-/// symlinks followed (a ConfigMap's top-level links lead through `..data`).
-fn walk(dir: &Path, depth: usize, now: SystemTime, before: &Scan, scan: &mut Scan) {
-    if depth > MAX_DEPTH {
-        return absent(scan, dir, "nested too deep");
-    }
-    let Ok(entries) = fs::read_dir(dir) else {
-        return absent(scan, dir, "unreadable folder");
-    };
-    let mut names: Vec<_> = entries.flatten().map(|e| e.file_name()).collect();
-    names.sort();
-    for name in names {
-        if name.to_str().is_none_or(|n| n.starts_with('.')) {
-            continue;
+/// Walks a template folder with [`template_dirs::walk`], as `load` reads it; a folder that
+/// cannot be walked is recorded as absent (so it counts as changed when it comes back).
+fn walk(dir: &Path, now: SystemTime, before: &Scan, scan: &mut Scan) {
+    let walked = template_dirs::walk(dir, &mut |_, path, meta| {
+        if !meta.as_ref().is_ok_and(fs::Metadata::is_dir) {
+            looked_at(path.to_path_buf(), meta, now, before, scan);
         }
-        let path = dir.join(&name);
-        match fs::metadata(&path) {
-            Ok(m) if m.is_dir() => walk(&path, depth + 1, now, before, scan),
-            meta => looked_at(path, meta, now, before, scan),
-        }
+        Ok(())
+    });
+    if let Err(e) = walked {
+        absent(scan, dir, &format!("{e:#}"));
     }
 }
 

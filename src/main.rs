@@ -3,9 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use downpage::Outcome;
-use downpage::config::LogFormat;
-use downpage::log::Line;
+use downpage::{Line, LogFormat, Outcome};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args_os()
@@ -28,9 +26,12 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        Ok(Outcome::Log(text)) => {
+        Ok(Outcome::Log(lines)) => {
             // The work is done: a log line nobody can read does not make it fail.
-            let _ = writeln!(std::io::stderr(), "{text}");
+            let mut err = std::io::stderr().lock();
+            for line in lines {
+                let _ = writeln!(err, "{line}");
+            }
             ExitCode::SUCCESS
         }
         Err(err) => {

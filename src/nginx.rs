@@ -46,7 +46,7 @@ pub struct Entry<'a> {
 /// language folders (`DOWNPAGE_LANGS`, the first is the fallback): a page that exists in
 /// every one of them is served in the visitor's language.
 pub fn snippet(pages: &[Entry], root: &str, gzip: bool, langs: &[String]) -> Result<String> {
-    let html = |d: &str| d.ends_with(".html") || d.ends_with(".htm");
+    let html = crate::pages::is_html;
     // (code, dest), one per code, in code order.
     let mut by_code: Vec<(u16, &str)> = Vec::new();
     for page in pages {

@@ -5,6 +5,13 @@
 use anyhow::{Result, bail};
 use serde_json::{Map, Value};
 
+/// Whether a destination is an HTML page (the one answer: self-contained mode rewrites only
+/// those, the nginx snippet prefers them): `.html`, `.htm` or `.shtml`, in any case.
+pub fn is_html(dest: &str) -> bool {
+    let lower = dest.to_ascii_lowercase();
+    lower.ends_with(".html") || lower.ends_with(".htm") || lower.ends_with(".shtml")
+}
+
 /// One requested page, as written by the user (paths not yet checked).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PageSpec {
@@ -55,8 +62,9 @@ fn parse_json(text: &str, source: &str) -> Result<Vec<PageSpec>> {
 }
 
 fn parse_json_item(item: Value, n: usize, source: &str) -> Result<PageSpec> {
+    let named = entry_name(&item);
     let bad = |found: &str| -> anyhow::Error {
-        anyhow::anyhow!("{source} entry {n}: {found}: write {JSON_FORMS}")
+        anyhow::anyhow!("{source} entry {n}{named}: {found}: write {JSON_FORMS}")
     };
     let text = |v: &Value, what: &str| -> Result<String> {
         match v {
@@ -100,6 +108,25 @@ fn parse_json_item(item: Value, n: usize, source: &str) -> Result<PageSpec> {
             })
         }
         other => Err(bad(&format!("found {}", json_kind(other)))),
+    }
+}
+
+/// The destination of a JSON entry, when it has one, as written: ` ["lonely.html"]`,
+/// ` ["a.html", …]` or ` {"dest": "a.html", …}`; empty otherwise.
+fn entry_name(item: &Value) -> String {
+    let quoted = |v: &Value| v.as_str().map(|s| Value::from(s).to_string());
+    match item {
+        Value::Array(parts) => match parts.first().and_then(quoted) {
+            Some(dest) if parts.len() == 1 => format!(" [{dest}]"),
+            Some(dest) => format!(" [{dest}, …]"),
+            None => String::new(),
+        },
+        Value::Object(obj) => match obj.get("dest").and_then(quoted) {
+            Some(dest) if obj.len() == 1 => format!(" {{\"dest\": {dest}}}"),
+            Some(dest) => format!(" {{\"dest\": {dest}, …}}"),
+            None => String::new(),
+        },
+        _ => String::new(),
     }
 }
 
@@ -204,7 +231,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            e.starts_with("DOWNPAGE_PAGES entry 1: an array of 1 items: write"),
+            e.starts_with("DOWNPAGE_PAGES entry 1 [\"a\"]: an array of 1 items: write"),
             "{e}"
         );
         let e = parse("[[\"a\", 5]]", "DOWNPAGE_PAGES")

@@ -72,7 +72,7 @@ pub fn plan(
         if !engine.has(&spec.template) {
             bail!("{}", not_found(&spec.template, &dest, &origin, engine));
         }
-        let code = code_of(&spec.context).or_else(|| catalog::code_from_dest(&dest));
+        let code = catalog::code_in(&spec.context).or_else(|| catalog::code_from_dest(&dest));
         let words = Words {
             lang: &config.lang,
             code,
@@ -167,15 +167,6 @@ pub fn plan(
     check_clashes(&pages)?;
     check_derived(config, &pages)?;
     Ok(Plan { pages })
-}
-
-/// A status code set in a page's own context, as a number or a numeric string.
-fn code_of(context: &Map<String, Value>) -> Option<u16> {
-    match context.get("code")? {
-        Value::Number(n) => n.as_u64().and_then(|c| u16::try_from(c).ok()),
-        Value::String(s) => s.parse().ok(),
-        _ => None,
-    }
 }
 
 /// The status the maintenance page stands for.
@@ -388,7 +379,7 @@ mod tests {
                 text: "x".into(),
             })
             .collect();
-        Engine::new(sources, vec!["/site/templates".into()]).unwrap()
+        Engine::standalone(sources, vec!["/site/templates".into()]).unwrap()
     }
 
     fn spec(dest: &str, template: &str, ctx: Value) -> PageSpec {

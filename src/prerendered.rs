@@ -47,7 +47,7 @@ mod tests {
     fn plan_for(vars: &[(&str, &str)]) -> (Engine, Vec<Page>) {
         let config =
             Config::from_vars(vars.iter().map(|(k, v)| (k.to_string(), v.to_string()))).unwrap();
-        let engine = Engine::new(vec![], vec![]).unwrap();
+        let engine = Engine::standalone(vec![], vec![]).unwrap();
         let pages = plan::plan(&config, vec![], "X", &engine).unwrap().pages;
         (engine, pages)
     }
@@ -82,10 +82,15 @@ mod tests {
     /// an asset function. If one does, `lookup` must also require the default asset store.
     #[test]
     fn ready_made_pages_do_not_depend_on_the_asset_settings() {
-        let (mut engine, pages) = plan_for(&[]);
-        engine.use_assets(std::sync::Arc::new(crate::assets::AssetStore::empty(
-            "https://cdn.example/elsewhere/",
-        )));
+        let (_, pages) = plan_for(&[]);
+        let engine = Engine::new(
+            vec![],
+            vec![],
+            std::sync::Arc::new(crate::assets::AssetStore::empty(
+                "https://cdn.example/elsewhere/",
+            )),
+            crate::parse_guard::PARSE_LIMIT,
+        );
         for page in &pages {
             let live = render::render_live(&engine, page).unwrap();
             assert!(
@@ -114,7 +119,7 @@ mod tests {
             path: "/t/other.html".into(),
             text: "x".into(),
         }];
-        let engine = Engine::new(site, vec![]).unwrap();
+        let engine = Engine::standalone(site, vec![]).unwrap();
         let (_, pages) = plan_for(&[]);
         assert!(pages.iter().all(|p| lookup(&engine, p).is_none()));
     }

@@ -11,14 +11,41 @@ pub const MAX_NAME_BYTES: usize = 255;
 /// Names starting with this are downpage's own temporary files.
 pub const TEMP_PREFIX: &str = ".downpage-tmp-";
 
+/// What is wrong with a relative path given by a user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    Empty,
+    Nul,
+    Absolute,
+    /// A `..` part: it would leave the folder.
+    Parent,
+}
+
+/// The one check of a relative path given by a user (a destination, a static file name):
+/// not empty, no NUL, not absolute, no `..` part (`/` or `\\` separated). Each caller words
+/// the problem for its path.
+pub fn relative_problem(path: &str) -> Option<Problem> {
+    if path.is_empty() {
+        Some(Problem::Empty)
+    } else if path.contains('\0') {
+        Some(Problem::Nul)
+    } else if path.starts_with(['/', '\\']) {
+        Some(Problem::Absolute)
+    } else if path.split(['/', '\\']).any(|p| p == "..") {
+        Some(Problem::Parent)
+    } else {
+        None
+    }
+}
+
 /// Checks a destination and returns it normalised (`./a//b.html` → `a/b.html`).
 pub fn check_dest(dest: &str) -> Result<String> {
     let fix = "use a relative path inside the output folder, like 502.html or errors/502.html";
-    if dest.is_empty() {
-        bail!("destination is empty: {fix}");
-    }
-    if dest.contains('\0') {
-        bail!("destination {dest:?} contains a NUL byte: {fix}");
+    let problem = relative_problem(dest);
+    match problem {
+        Some(Problem::Empty) => bail!("destination is empty: {fix}"),
+        Some(Problem::Nul) => bail!("destination {dest:?} contains a NUL byte: {fix}"),
+        _ => {}
     }
     if dest.len() > MAX_DEST_BYTES {
         bail!(
@@ -32,11 +59,13 @@ pub fn check_dest(dest: &str) -> Result<String> {
     if dest.contains('\\') {
         bail!("destination \"{dest}\" contains a backslash: {fix}");
     }
+    if problem == Some(Problem::Parent) {
+        bail!("destination \"{dest}\" contains \"..\": {fix}");
+    }
     let mut parts = Vec::new();
     for part in dest.split('/') {
         match part {
             "" | "." => continue,
-            ".." => bail!("destination \"{dest}\" contains \"..\": {fix}"),
             p if p.len() > MAX_NAME_BYTES => {
                 bail!("destination \"{dest}\" has a name longer than {MAX_NAME_BYTES} bytes: {fix}")
             }

@@ -40,19 +40,27 @@ pub fn load(dirs: &[PathBuf]) -> Result<Vec<Source>> {
         let root = dir
             .canonicalize()
             .with_context(|| format!("resolving template folder {}", dir.display()))?;
-        walk(&root, dir, "", 0, &mut seen, &mut out)?;
+        walk(dir, &mut |name, path, meta| {
+            read_entry(&root, name, path, meta, &mut seen, &mut out)
+        })?;
     }
     Ok(out)
 }
 
-fn walk(
-    root: &Path,
-    dir: &Path,
-    prefix: &str,
-    depth: usize,
-    seen: &mut BTreeSet<String>,
-    out: &mut Vec<Source>,
-) -> Result<()> {
+/// What [`walk`] calls for every entry: its name, path and metadata (through symlinks).
+pub type Visit<'a> = dyn FnMut(&str, &Path, std::io::Result<fs::Metadata>) -> Result<()> + 'a;
+
+/// The one walk of a template folder, for reading it ([`load`]) and for watching it
+/// (`inputs`): entries in name order; hidden names (a ConfigMap's `..data`) and names that
+/// are not UTF-8 (no template can name them) skipped; symlinks followed. `each` gets every
+/// entry's name (`prefix` + file name), path and metadata (through symlinks), and the walk
+/// goes into the folders `each` accepted. A folder that cannot be listed, or nesting deeper
+/// than [`MAX_DEPTH`] (a symlink loop), is an error.
+pub fn walk(dir: &Path, each: &mut Visit<'_>) -> Result<()> {
+    walk_in(dir, "", 0, each)
+}
+
+fn walk_in(dir: &Path, prefix: &str, depth: usize, each: &mut Visit<'_>) -> Result<()> {
     if depth > MAX_DEPTH {
         bail!(
             "template folder {} nests deeper than {MAX_DEPTH} levels: is there a symlink loop?",
@@ -67,36 +75,55 @@ fn walk(
     for entry in entries {
         let file_name = entry.file_name();
         let Some(file_name) = file_name.to_str() else {
-            continue; // not UTF-8: cannot be named by a template
+            continue;
         };
         if file_name.starts_with('.') {
             continue;
         }
         let path = entry.path();
         let name = format!("{prefix}{file_name}");
-        let real = path.canonicalize().with_context(|| {
-            format!("resolving template {} (a broken symlink?)", path.display())
-        })?;
-        if !real.starts_with(root) {
-            bail!(
-                "template {} is a symlink to {}, outside the template folder {}: copy the file in instead",
-                path.display(),
-                real.display(),
-                root.display()
-            );
+        let meta = fs::metadata(&path);
+        let is_dir = meta.as_ref().is_ok_and(fs::Metadata::is_dir);
+        each(&name, &path, meta)?;
+        if is_dir {
+            walk_in(&path, &format!("{name}/"), depth + 1, each)?;
         }
-        let meta =
-            fs::metadata(&real).with_context(|| format!("reading template {}", path.display()))?;
-        if meta.is_dir() {
-            walk(root, &path, &format!("{name}/"), depth + 1, seen, out)?;
-        } else if meta.is_file() && !seen.contains(&name) {
-            let bytes =
-                fs::read(&real).with_context(|| format!("reading template {}", path.display()))?;
-            // Files that are not text (images beside templates) cannot be templates: skip them.
-            if let Ok(text) = String::from_utf8(bytes) {
-                seen.insert(name.clone());
-                out.push(Source { name, path, text });
-            }
+    }
+    Ok(())
+}
+
+/// Reads one entry of a template folder into `out`; refuses a symlink that leads outside.
+fn read_entry(
+    root: &Path,
+    name: &str,
+    path: &Path,
+    meta: std::io::Result<fs::Metadata>,
+    seen: &mut BTreeSet<String>,
+    out: &mut Vec<Source>,
+) -> Result<()> {
+    let real = path
+        .canonicalize()
+        .with_context(|| format!("resolving template {} (a broken symlink?)", path.display()))?;
+    if !real.starts_with(root) {
+        bail!(
+            "template {} is a symlink to {}, outside the template folder {}: copy the file in instead",
+            path.display(),
+            real.display(),
+            root.display()
+        );
+    }
+    let meta = meta.with_context(|| format!("reading template {}", path.display()))?;
+    if meta.is_file() && !seen.contains(name) {
+        let bytes =
+            fs::read(&real).with_context(|| format!("reading template {}", path.display()))?;
+        // Files that are not text (images beside templates) cannot be templates: skip them.
+        if let Ok(text) = String::from_utf8(bytes) {
+            seen.insert(name.to_string());
+            out.push(Source {
+                name: name.to_string(),
+                path: path.to_path_buf(),
+                text,
+            });
         }
     }
     Ok(())

@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use anyhow::{Result, anyhow};
 use tera::Tera;
@@ -47,9 +48,9 @@ pub fn builtin_page(engine: &Engine, stem: &str, format: &str) -> String {
 
 /// The compiled templates and what is needed to explain errors about them.
 pub struct Engine {
-    /// Compiled at once when the site has templates (their errors stop the run before
-    /// anything else); for the built-ins alone only when a page needs it, since a
-    /// zero-config run's pages come ready-made (see `prerendered`).
+    /// Compiled by [`Engine::check`] (the pipeline calls it once the pages are planned, so a
+    /// syntax error can name the page), or on first use; for the built-ins alone only when a
+    /// page needs it, since a zero-config run's pages come ready-made (see `prerendered`).
     tera: OnceLock<Tera>,
     /// Every template name, sorted.
     pub names: Vec<String>,
@@ -59,11 +60,26 @@ pub struct Engine {
     sources: Vec<Source>,
     /// What the asset functions (`static`, `inline`, `data_uri`...) read.
     assets: Arc<AssetStore>,
+    /// How long parsing the site's templates may take ([`crate::parse_guard`]).
+    parse_limit: Duration,
+}
+
+/// A template set that does not compile: the template at fault when known, and why.
+#[derive(Debug)]
+pub struct Broken {
+    pub template: Option<String>,
+    pub message: String,
 }
 
 impl Engine {
-    /// Compiles the built-ins and the site's templates (the built-ins alone: on first use).
-    pub fn new(sources: Vec<Source>, dirs: Vec<PathBuf>) -> Result<Engine> {
+    /// The built-ins and the site's templates, with the asset store the asset functions
+    /// read; nothing is compiled yet.
+    pub fn new(
+        sources: Vec<Source>,
+        dirs: Vec<PathBuf>,
+        assets: Arc<AssetStore>,
+        parse_limit: Duration,
+    ) -> Engine {
         let mut names: Vec<String> = BUILTINS
             .iter()
             .map(|(name, _)| name.to_string())
@@ -71,24 +87,48 @@ impl Engine {
             .collect();
         names.sort();
         names.dedup();
-        let engine = Engine {
+        Engine {
             tera: OnceLock::new(),
             names,
             dirs,
             sources,
-            // Plain `static()` URLs until `use_assets` gives the real store.
-            assets: Arc::new(AssetStore::empty("/static/")),
-        };
-        if !engine.sources.is_empty() {
-            let _ = engine.tera.set(engine.compile()?);
+            assets,
+            parse_limit,
         }
+    }
+
+    /// An engine on its own (tests, the fuzzer): no static files, the pipeline's parse limit,
+    /// compiled at once.
+    pub fn standalone(sources: Vec<Source>, dirs: Vec<PathBuf>) -> Result<Engine> {
+        let assets = Arc::new(AssetStore::empty("/static/"));
+        let engine = Engine::new(sources, dirs, assets, crate::parse_guard::PARSE_LIMIT);
+        engine.check().map_err(|b| anyhow!("{}", b.message))?;
         Ok(engine)
+    }
+
+    /// Compiles the site's templates now (nothing to do for the built-ins alone), so that
+    /// their errors stop a run before any page is rendered.
+    pub fn check(&self) -> std::result::Result<(), Broken> {
+        if self.sources.is_empty() || self.tera.get().is_some() {
+            return Ok(());
+        }
+        let tera = self.compile().map_err(|e| {
+            let message = format!("{e:#}");
+            let template = message
+                .strip_prefix("template ")
+                .and_then(|rest| rest.split([' ', ':']).next())
+                .map(str::to_string)
+                .or_else(|| quoted_name(&message));
+            Broken { template, message }
+        })?;
+        let _ = self.tera.set(tera);
+        Ok(())
     }
 
     fn compile(&self) -> Result<Tera> {
         let sources = &self.sources;
         if !sources.is_empty() {
-            crate::parse_guard::check(sources)?;
+            crate::parse_guard::check(sources, self.parse_limit)?;
         }
         let mut all: Vec<(&str, &str)> = BUILTINS
             .iter()
@@ -112,14 +152,6 @@ impl Engine {
         }
         let tera = self.compile()?;
         Ok(self.tera.get_or_init(|| tera))
-    }
-
-    /// Gives the asset functions their store.
-    pub fn use_assets(&mut self, store: Arc<AssetStore>) {
-        if let Some(tera) = self.tera.get_mut() {
-            functions::register(tera, store.clone());
-        }
-        self.assets = store;
     }
 
     /// Whether only the built-in templates are there, as shipped: the built-in pages then
@@ -250,7 +282,7 @@ mod tests {
 
     #[test]
     fn builtins_compile() {
-        let e = Engine::new(vec![], vec![]).unwrap();
+        let e = Engine::standalone(vec![], vec![]).unwrap();
         assert!(e.has("downpage/base.html") && e.has(BUILTIN_PAGE));
         let mut compiled: Vec<&str> = e.tera().unwrap().get_template_names().collect();
         compiled.sort();
@@ -259,7 +291,7 @@ mod tests {
 
     #[test]
     fn user_template_overrides_builtin() {
-        let e = Engine::new(
+        let e = Engine::standalone(
             vec![src(
                 "downpage/base.html",
                 "MINE {% block content %}{% endblock %}",
@@ -280,7 +312,7 @@ mod tests {
 
     #[test]
     fn syntax_error_is_one_line_with_position() {
-        let err = Engine::new(vec![src("bad.html", "ok\n{{ foo( }}\n")], vec![])
+        let err = Engine::standalone(vec![src("bad.html", "ok\n{{ foo( }}\n")], vec![])
             .err()
             .unwrap()
             .to_string();
@@ -293,7 +325,7 @@ mod tests {
 
     #[test]
     fn missing_variable_gets_its_line() {
-        let e = Engine::new(vec![src("p.html", "a\nb {{ user.name }}\n")], vec![]).unwrap();
+        let e = Engine::standalone(vec![src("p.html", "a\nb {{ user.name }}\n")], vec![]).unwrap();
         let err = e
             .tera()
             .unwrap()

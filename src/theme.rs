@@ -54,11 +54,7 @@ pub fn check(name: &str, value: &str) -> Result<(), String> {
 /// `lang` (English when unknown), `{code}` from its `code`.
 pub fn for_page(ctx: &Map<String, Value>) -> Result<(Value, Value), String> {
     let lang = ctx.get("lang").and_then(Value::as_str).unwrap_or("");
-    let code = match ctx.get("code") {
-        Some(Value::Number(n)) => n.as_u64().and_then(|c| u16::try_from(c).ok()),
-        Some(Value::String(s)) => s.parse().ok(),
-        _ => None,
-    };
+    let code = crate::catalog::code_in(ctx);
     context(ctx, crate::catalog::get(lang), code)
 }
 

@@ -192,38 +192,32 @@ pub fn is_known(name: &str) -> bool {
     name.starts_with(VAR_PREFIX) || VARS.iter().any(|v| v.name == name)
 }
 
-/// Kubernetes injects service-link variables into every pod of a namespace for each Service:
-/// for a Service named `downpage` (or `downpage-x`) that is `DOWNPAGE_SERVICE_HOST`,
+/// Kubernetes injects service-link variables into every pod of a namespace for each Service;
+/// for a Service named `downpage` they are exactly `DOWNPAGE_SERVICE_HOST`,
 /// `DOWNPAGE_SERVICE_PORT`, `DOWNPAGE_SERVICE_PORT_<NAME>`, `DOWNPAGE_PORT` and
-/// `DOWNPAGE_PORT_<N>_<PROTO>[_PROTO|_PORT|_ADDR]`. They must never break a run.
+/// `DOWNPAGE_PORT_<N>_<PROTO>[_PROTO|_PORT|_ADDR]`. They must never break a run; any other
+/// name (`DOWNPAGE_VAR_PORT`, a typo like `DOWNPAGE_OUTPUT_PORT`) is not one of them.
 pub fn is_service_link(name: &str) -> bool {
     let Some(rest) = name.strip_prefix(PREFIX) else {
         return false;
     };
-    let parts: Vec<&str> = rest.split('_').collect();
-    // The service name part may itself contain `_` (from `-`): look for the marker anywhere.
-    for (i, part) in parts.iter().enumerate() {
-        let tail = &parts[i + 1..];
-        match *part {
-            "SERVICE" if tail == ["HOST"] || tail.first() == Some(&"PORT") => return true,
-            "PORT" => {
-                if tail.is_empty() {
-                    return true;
-                }
-                let numeric = tail[0].chars().all(|c| c.is_ascii_digit()) && !tail[0].is_empty();
-                let proto = tail
-                    .get(1)
-                    .is_some_and(|p| matches!(*p, "TCP" | "UDP" | "SCTP"));
-                let suffix_ok = tail.len() == 2
-                    || (tail.len() == 3 && matches!(tail[2], "PROTO" | "PORT" | "ADDR"));
-                if numeric && proto && suffix_ok {
-                    return true;
-                }
-            }
-            _ => {}
-        }
+    if matches!(rest, "SERVICE_HOST" | "SERVICE_PORT" | "PORT") {
+        return true;
     }
-    false
+    if let Some(port_name) = rest.strip_prefix("SERVICE_PORT_") {
+        return !port_name.is_empty();
+    }
+    let Some(port) = rest.strip_prefix("PORT_") else {
+        return false;
+    };
+    let parts: Vec<&str> = port.split('_').collect();
+    let numeric = !parts[0].is_empty() && parts[0].bytes().all(|b| b.is_ascii_digit());
+    let proto = parts
+        .get(1)
+        .is_some_and(|p| matches!(*p, "TCP" | "UDP" | "SCTP"));
+    let suffix =
+        parts.len() == 2 || (parts.len() == 3 && matches!(parts[2], "PROTO" | "PORT" | "ADDR"));
+    numeric && proto && suffix
 }
 
 #[cfg(test)]
@@ -241,8 +235,7 @@ mod tests {
             "DOWNPAGE_PORT_80_TCP_ADDR",
             "DOWNPAGE_PORT_80_TCP_PORT",
             "DOWNPAGE_PORT_80_TCP_PROTO",
-            "DOWNPAGE_PAGES_SERVICE_HOST",
-            "DOWNPAGE_ERRORS_PORT_443_TCP",
+            "DOWNPAGE_PORT_53_UDP",
         ] {
             assert!(is_service_link(name), "{name}");
         }
@@ -251,6 +244,17 @@ mod tests {
             "DOWNPAGE_OUTPUT",
             "DOWNPAGE_PORTS",
             "DOWNPAGE_SERVICE",
+            // Issue 16: services named downpage-pages or downpage-errors are not ours to
+            // guess at, and template variables are never service links.
+            "DOWNPAGE_PAGES_SERVICE_HOST",
+            "DOWNPAGE_ERRORS_PORT_443_TCP",
+            "DOWNPAGE_VAR_PORT",
+            "DOWNPAGE_VAR_HTTP_PORT",
+            "DOWNPAGE_VAR_X_SERVICE_HOST",
+            "DOWNPAGE_OUTPUT_PORT",
+            "DOWNPAGE_PORT_80",
+            "DOWNPAGE_PORT_80_TCP_HOST",
+            "DOWNPAGE_SERVICE_PORT_",
         ] {
             assert!(!is_service_link(name), "{name}");
         }

@@ -1,13 +1,14 @@
 //! Watch mode (`DOWNPAGE_WATCH=true`): render once, then look at the inputs every
-//! `DOWNPAGE_WATCH_INTERVAL` and re-render when one changed. Each pass renders everything in
-//! memory first; only a pass that fully succeeds opens the output folder (taking its lock for
-//! that pass only) and writes the pages whose bytes changed, atomically, then removes the
-//! pages it wrote earlier that are no longer configured. A failed pass writes nothing: the
-//! last good pages stay, the error is logged, the ready file says so, and the next change is
-//! tried again. SIGTERM/SIGINT end the loop between passes.
+//! `DOWNPAGE_WATCH_INTERVAL` and re-render when one changed. Each pass is the pipeline's one
+//! streaming pass into the outputs, the folder tracked (it takes the folder's lock for that
+//! pass only, writes the pages whose bytes changed, atomically, and removes the pages it
+//! wrote earlier that are no longer configured). A failed pass replaces nothing: the last
+//! good pages stay, the error is logged, the ready file says so, and the next change is tried
+//! again. SIGTERM/SIGINT end the loop between passes. Watch mode runs for long, so it logs
+//! each pass as it goes.
 
 use std::path::PathBuf;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use anyhow::Result;
 use serde_json::Value;
@@ -15,22 +16,17 @@ use serde_json::Value;
 use crate::config::Config;
 use crate::inputs::{self, Scan};
 use crate::log::{self, Line};
-use crate::sink::ready::{self, State};
+use crate::pipeline::{self, Built, Target};
+use crate::report::report;
+use crate::sink::ready::Ready;
 use crate::stop::Stop;
-use crate::{Rendered, Target, render_all, report, write};
 
 /// Runs until a stop signal; returns the last line to log.
 pub fn run(config: &Config) -> Result<Line> {
     let stop = Stop::install()?;
-    if let Some(path) = &config.ready_file {
-        ready::remove(path)?;
-    }
     let mut watcher = Watcher {
         config,
-        state: State {
-            pid: std::process::id(),
-            ..State::default()
-        },
+        ready: Ready::start(config.ready_file.as_deref())?,
         extra: Vec::new(),
     };
     let mut seen = inputs::scan(config, &[], &Scan::default());
@@ -39,8 +35,8 @@ pub fn run(config: &Config) -> Result<Line> {
         if stop.wait(config.watch_interval) {
             return Ok(
                 Line::info("stop", "stopping on a signal; the pages stay in place")
-                    .with("renders", watcher.state.renders)
-                    .with("failures", watcher.state.failures),
+                    .with("renders", watcher.ready.state.renders)
+                    .with("failures", watcher.ready.state.failures),
             );
         }
         let now = inputs::scan(config, &watcher.extra, &seen);
@@ -54,7 +50,7 @@ pub fn run(config: &Config) -> Result<Line> {
 
 struct Watcher<'a> {
     config: &'a Config,
-    state: State,
+    ready: Ready,
     /// Files the last good render read besides the templates and the page list.
     extra: Vec<PathBuf>,
 }
@@ -64,24 +60,24 @@ impl Watcher<'_> {
     fn pass(&mut self, changed: &[String], seen: &mut Scan) {
         let config = self.config;
         let started = Instant::now();
-        self.state.last_attempt = unix_now();
-        let result = render_all(config).and_then(|rendered| {
-            let summary = write(config, &rendered, Target::Tracked)?;
-            Ok((rendered, summary))
-        });
+        self.ready.attempt();
         let what = describe(changed);
-        let line = match result {
-            Ok((Rendered { pages, inputs, .. }, summary)) => {
-                self.state.ok = true;
-                self.state.renders += 1;
-                self.state.last_success = self.state.last_attempt;
-                self.state.pages = pages.len();
-                self.state.error = None;
+        let line = match pipeline::build(config, Target::Tracked) {
+            Ok(Built {
+                pages,
+                summary,
+                inputs,
+                warnings,
+            }) => {
+                self.ready.passed(pages);
+                for warning in &warnings {
+                    log::emit(warning, config.log_format);
+                }
                 if inputs != self.extra {
                     *seen = seen.with_files(&inputs);
                     self.extra = inputs;
                 }
-                let mut line = report(config, false, pages.len(), &summary, started);
+                let mut line = report(config, false, pages, &summary, started);
                 line.msg = format!("{what}{}", line.msg);
                 if changed.is_empty() {
                     line.msg.push_str(&format!(
@@ -93,11 +89,9 @@ impl Watcher<'_> {
                 line
             }
             Err(err) => {
-                self.state.ok = false;
-                self.state.failures += 1;
                 let error = format!("{err:#}");
-                self.state.error = Some(error.clone());
-                let keep = if self.state.renders > 0 {
+                self.ready.failed(error.clone());
+                let keep = if self.ready.state.renders > 0 {
                     "the last good pages stay in place"
                 } else {
                     "nothing was written"
@@ -118,9 +112,7 @@ impl Watcher<'_> {
             ),
         );
         log::emit(&line, config.log_format);
-        if let (Some(path), true) = (&config.ready_file, self.state.renders > 0)
-            && let Err(err) = ready::write(path, &self.state)
-        {
+        if let Err(err) = self.ready.save() {
             log::emit(&Line::error("error", format!("{err:#}")), config.log_format);
         }
     }
@@ -146,10 +138,4 @@ fn humantime(seconds: f64) -> String {
     } else {
         format!("{seconds}s")
     }
-}
-
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }

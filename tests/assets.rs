@@ -214,7 +214,7 @@ fn self_contained_page_has_no_local_reference_left() {
 fn render_reports_every_asset_file_it_read_for_watch_mode() {
     let t = django("read-log").env("DOWNPAGE_SELF_CONTAINED", "true");
     let abs = |rel: &str| t.path(rel).display().to_string();
-    let config = downpage::config::Config::from_vars([
+    let config = downpage::Config::from_vars([
         ("DOWNPAGE_TEMPLATE_DIR".to_string(), abs("templates")),
         ("DOWNPAGE_STATIC_ROOT".to_string(), abs("static")),
         (
@@ -224,7 +224,8 @@ fn render_reports_every_asset_file_it_read_for_watch_mode() {
         ("DOWNPAGE_SELF_CONTAINED".to_string(), "true".to_string()),
     ])
     .unwrap();
-    let rendered = downpage::render_all(&config).unwrap();
+    use downpage::internal::pipeline::{Target, build};
+    let rendered = build(&config, Target::Discard).unwrap();
     let root = t.path("static").canonicalize().unwrap();
     let mut read: Vec<String> = rendered
         .inputs

@@ -225,7 +225,7 @@ fn unchanged_pages_keep_their_mtime() {
 #[test]
 fn help_version_and_arguments() {
     let help = Test::new("help").arg("--help").ok();
-    for v in downpage::vars::VARS {
+    for v in downpage::internal::vars::VARS {
         assert!(help.stdout.contains(v.name), "--help lacks {}", v.name);
     }
     let version = Test::new("version").arg("--version").ok();
@@ -249,7 +249,7 @@ fn readme_variable_table_matches_the_code() {
     let end = readme
         .find("<!-- vars:end -->")
         .expect("README has a <!-- vars:end --> marker");
-    let table = downpage::vars::markdown_table();
+    let table = downpage::internal::vars::markdown_table();
     if std::env::var_os("UPDATE_README").is_some() {
         fs::write(
             path,
@@ -332,7 +332,7 @@ fn malformed_json_entry_names_entry_and_form() {
         "DOWNPAGE_PAGES",
         r#"[["502.html", "myapp/downpage_502.html"], ["503.html"]]"#,
     );
-    t.fails(&["DOWNPAGE_PAGES entry 2: an array of 1 items: write [\"502.html\""]);
+    t.fails(&["DOWNPAGE_PAGES entry 2 [\"503.html\"]: an array of 1 items: write [\"502.html\""]);
     still_intact(&t, &page);
 }
 
@@ -903,9 +903,9 @@ fn a_page_size_limit_that_rounds_to_zero_is_refused() {
             .env("DOWNPAGE_MAX_PAGE_BYTES", value)
             .fails(&["DOWNPAGE_MAX_PAGE_BYTES", value, "write a size"]);
     }
-    site("max-one").env("DOWNPAGE_MAX_PAGE_BYTES", "1.5").fails(&[
-        "bytes, more than DOWNPAGE_MAX_PAGE_BYTES=1",
-    ]);
+    site("max-one")
+        .env("DOWNPAGE_MAX_PAGE_BYTES", "1.5")
+        .fails(&["bytes, more than DOWNPAGE_MAX_PAGE_BYTES=1"]);
 }
 
 #[test]
@@ -942,10 +942,10 @@ fn a_destination_refused_for_a_symlink_names_destination_and_variable() {
     symlink(&outside, t.path("out/link")).unwrap();
     let t = t.env(
         "DOWNPAGE_PAGES",
-        "502.html=myapp/downpage_502.html,link/x.html=myapp/downpage_502.html",
+        "502.html=myapp/downpage_502.html,link/502.html=myapp/downpage_502.html",
     );
     t.fails(&[
-        "page link/x.html (DOWNPAGE_PAGES entry 2)",
+        "page link/502.html (DOWNPAGE_PAGES entry 2)",
         "is a symbolic link",
     ]);
     assert_eq!(fs::read_dir(&outside).unwrap().count(), 0);

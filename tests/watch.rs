@@ -576,7 +576,7 @@ fn unconfigured_pages_are_removed_and_nothing_else() {
     let record = t.read("out/.downpage-owned.json");
     let mut record: Value = serde_json::from_str(&record).unwrap();
     record["pages"]["../outside.html"] =
-        downpage::sink::owned::hash(b"page ../outside.html\n").into();
+        downpage::internal::sink::owned::hash(b"page ../outside.html\n").into();
     fs::write(t.path("out/.downpage-owned.json"), record.to_string()).unwrap();
 
     // The next process removes it: the record in the folder survives restarts.

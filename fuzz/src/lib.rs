@@ -6,10 +6,11 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use downpage::config::{Config, PageSource};
-use downpage::template_dirs::Source;
-use downpage::templates::Engine;
-use downpage::{pages, plan, render, safe_path, template_loops};
+use downpage::Config;
+use downpage::internal::config::PageSource;
+use downpage::internal::template_dirs::Source;
+use downpage::internal::templates::Engine;
+use downpage::internal::{pages, plan, render, safe_path, template_loops};
 
 /// A harness: raw bytes in, a panic on any broken promise.
 pub type Harness = fn(&[u8]);
@@ -140,7 +141,7 @@ fn site_engine() -> &'static Engine {
             text: text.to_string(),
         })
         .collect();
-        Engine::new(sources, Vec::new()).expect("the fuzz site compiles")
+        Engine::standalone(sources, Vec::new()).expect("the fuzz site compiles")
     })
 }
 
@@ -187,7 +188,8 @@ pub fn manifest(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    if let Ok(m) = downpage::assets::manifest::parse(text, std::path::Path::new("m.json")) {
+    if let Ok(m) = downpage::internal::assets::manifest::parse(text, std::path::Path::new("m.json"))
+    {
         for name in m.names() {
             assert!(m.get(name).is_some(), "{name} listed but not found");
         }
@@ -197,7 +199,10 @@ pub fn manifest(data: &[u8]) {
 /// The HTML tokenizer: joining the tokens' raw texts gives the input back, byte for byte.
 pub fn html(data: &[u8]) {
     if let Ok(text) = std::str::from_utf8(data) {
-        assert_eq!(downpage::html::roundtrip(text), text);
+        assert_eq!(
+            downpage::internal::self_contained::html::roundtrip(text),
+            text
+        );
     }
 }
 
@@ -214,8 +219,8 @@ pub fn url(data: &[u8]) {
     if base.split('/').any(|p| matches!(p, "." | "..")) {
         return;
     }
-    if let Ok(downpage::assets::url::Located::Local { path, .. }) =
-        downpage::assets::url::locate(url, base, "/static/")
+    if let Ok(downpage::internal::assets::url::Located::Local { path, .. }) =
+        downpage::internal::assets::url::locate(url, base, "/static/")
     {
         assert!(!path.starts_with('/'), "{url:?} → {path:?}");
         for part in path.split('/') {
@@ -228,7 +233,7 @@ pub fn url(data: &[u8]) {
 /// themselves), an image, a script.
 struct Memory(std::collections::BTreeMap<&'static str, &'static [u8]>);
 
-impl downpage::assets::inline::Reader for Memory {
+impl downpage::internal::self_contained::inline::Reader for Memory {
     fn read(&self, rel: &str) -> anyhow::Result<std::sync::Arc<Vec<u8>>> {
         self.0
             .get(rel)
@@ -259,9 +264,9 @@ pub fn inline(data: &[u8]) {
         .into_iter()
         .collect(),
     );
-    let inliner = downpage::assets::inline::Inliner {
+    let inliner = downpage::internal::self_contained::inline::Inliner {
         static_url: "/static/",
         reader: &memory,
     };
-    let _ = downpage::self_contained::inline_page(page, &inliner);
+    let _ = downpage::internal::self_contained::page::inline_page(page, &inliner);
 }

@@ -10,10 +10,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use anyhow::{Context, Result, bail};
 
-use super::inline::{Inliner, Reader};
 use super::manifest::{self, CANDIDATES, Manifest};
 use super::url::{Located, attribute_safe, locate};
 use crate::config::Config;
+use crate::self_contained::inline::{Inliner, Reader};
 use crate::suggest;
 
 /// Largest static file downpage will read (a page cannot sensibly embed more).
@@ -335,20 +335,17 @@ impl Reader for AssetStore {
 
 /// A name as templates give it: relative, inside the root, no `..`.
 fn check_name(name: &str) -> Result<()> {
+    use crate::safe_path::{Problem, relative_problem};
     let fix = "name files by their path inside DOWNPAGE_STATIC_ROOT, like css/site.css";
-    if name.is_empty() {
-        bail!("static path is empty: {fix}");
+    match relative_problem(name) {
+        Some(Problem::Empty) => bail!("static path is empty: {fix}"),
+        Some(Problem::Nul) => bail!("static path {name:?} contains a NUL byte: {fix}"),
+        Some(Problem::Absolute) => bail!("static path \"{name}\" is absolute: {fix}"),
+        Some(Problem::Parent) => bail!(
+            "static path \"{name}\" contains \"..\", which would leave the static root: {fix}"
+        ),
+        None => Ok(()),
     }
-    if name.contains('\0') {
-        bail!("static path {name:?} contains a NUL byte: {fix}");
-    }
-    if name.starts_with('/') || name.starts_with('\\') {
-        bail!("static path \"{name}\" is absolute: {fix}");
-    }
-    if name.split(['/', '\\']).any(|p| p == "..") {
-        bail!("static path \"{name}\" contains \"..\", which would leave the static root: {fix}");
-    }
-    Ok(())
 }
 
 /// Relative paths of the files under `root` (bounded), for near-match hints.

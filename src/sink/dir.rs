@@ -9,19 +9,22 @@
 //! removes owned pages that are no longer configured.
 
 use std::collections::{BTreeMap, HashSet};
-use std::fs::{self, DirBuilder, File, OpenOptions};
-use std::io::{ErrorKind, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::fs::{self, DirBuilder, File};
+use std::io::ErrorKind;
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
+use super::atomic::{AtomicFile, FILE_MODE, Staged};
 use super::owned::{self, Owned};
 use super::{Sink, Summary};
 use crate::safe_path::TEMP_PREFIX;
 
-const FILE_MODE: u32 = 0o644;
 const DIR_MODE: u32 = 0o755;
+
+/// The fix said when the output folder is not writable.
+const WRITABLE_FIX: &str = "make the output folder writable by this user, or point DOWNPAGE_OUTPUT_DIR at a writable volume";
 
 /// Writes pages into a folder, atomically, on commit.
 pub struct DirSink {
@@ -34,8 +37,8 @@ pub struct DirSink {
     /// exist, so it needs no `lstat` (we hold the lock; a link made since would only be
     /// replaced by the rename, never written through).
     present: HashSet<PathBuf>,
-    /// (temporary file, final path) for every changed page, in order.
-    staged: Vec<(PathBuf, PathBuf)>,
+    /// Every changed page, written to its temporary file, in order.
+    staged: Vec<Staged>,
     summary: Summary,
     seq: u64,
     /// Tracked sinks: the record as it was when the lock was taken.
@@ -190,7 +193,7 @@ impl Sink for DirSink {
                 target.display()
             ),
             Some(Ok(m)) if m.is_dir() => bail!(
-                "page {dest}: {} is a folder: remove it or choose another destination",
+                "{} is a folder: remove it or choose another destination",
                 target.display()
             ),
             Some(Ok(m))
@@ -207,39 +210,18 @@ impl Sink for DirSink {
         }
         self.seq += 1;
         let temp = dir.join(format!("{TEMP_PREFIX}{}-{}", self.pid, self.seq));
-        let umask_keeps_mode = &mut self.umask_keeps_mode;
-        let mut write = || -> std::io::Result<()> {
-            let mut f = OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(FILE_MODE)
-                .open(&temp)?;
-            let keeps = match *umask_keeps_mode {
-                Some(keeps) => keeps,
-                None => {
-                    let keeps = f.metadata()?.permissions().mode() & 0o777 == FILE_MODE;
-                    *umask_keeps_mode = Some(keeps);
-                    keeps
-                }
-            };
+        let what = format!("page {dest} to {}", dir.display());
+        let chmod = self.umask_keeps_mode == Some(false);
+        let mut file = AtomicFile::create(temp, target, &what, WRITABLE_FIX, chmod)?;
+        if self.umask_keeps_mode.is_none() {
+            let keeps = file.mode_is_right();
+            self.umask_keeps_mode = Some(keeps);
             if !keeps {
-                f.set_permissions(fs::Permissions::from_mode(FILE_MODE))?;
+                file.fix_mode()?;
             }
-            f.write_all(bytes)
-        };
-        if let Err(e) = write() {
-            let _ = fs::remove_file(&temp);
-            let hint = match e.kind() {
-                ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => {
-                    ": make the output folder writable by this user, or point DOWNPAGE_OUTPUT_DIR at a writable volume"
-                }
-                ErrorKind::StorageFull => ": the volume is full; free space or give it more",
-                _ => "",
-            };
-            return Err(e)
-                .with_context(|| format!("writing page {dest} to {}{hint}", dir.display()));
         }
-        self.staged.push((temp, target));
+        file.write_all(bytes)?;
+        self.staged.push(file.close()?);
         Ok(())
     }
 
@@ -257,15 +239,11 @@ impl Sink for DirSink {
             union = Some(all);
         }
         let staged = std::mem::take(&mut self.staged);
-        for (i, (temp, target)) in staged.iter().enumerate() {
-            if let Err(e) = fs::rename(temp, target) {
-                for (rest, _) in &staged[i..] {
-                    let _ = fs::remove_file(rest);
-                }
-                return Err(e).with_context(|| format!("moving {} into place", target.display()));
-            }
-        }
         self.summary.written = staged.len();
+        // A failed rename drops the rest, which removes their temporary files.
+        for page in staged {
+            page.commit()?;
+        }
         if let (Some(old), Some(union)) = (old, union) {
             self.summary.removed = old.remove_stale(&self.root, &self.hashes)?;
             let now = Owned {
@@ -276,14 +254,5 @@ impl Sink for DirSink {
             }
         }
         Ok(self.summary.clone())
-    }
-}
-
-impl Drop for DirSink {
-    /// An uncommitted sink removes what it staged: a failed run leaves no temporary files.
-    fn drop(&mut self) {
-        for (temp, _) in &self.staged {
-            let _ = fs::remove_file(temp);
-        }
     }
 }

@@ -5,14 +5,12 @@
 
 use std::fs::{self, OpenOptions};
 use std::io::{ErrorKind, Write};
-use std::os::unix::fs::{FileTypeExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::safe_path::TEMP_PREFIX;
-
-const FILE_MODE: u32 = 0o644;
+use super::atomic::{AtomicFile, FILE_MODE, Staged, WRITABLE_FIX};
 
 /// What writing a file did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,32 +25,18 @@ pub enum Written {
 /// temporary file, so a failed run leaves the old file and no leftovers.
 #[must_use = "call commit to move the file into place"]
 pub struct Pending {
-    /// (temporary file, final path) when there is something to rename.
-    rename: Option<(PathBuf, PathBuf)>,
-    what: String,
+    /// The rename still to do, when there is one.
+    staged: Option<Staged>,
     outcome: Written,
 }
 
 impl Pending {
     /// Moves the file into place.
-    pub fn commit(mut self) -> Result<Written> {
-        if let Some((temp, target)) = self.rename.take()
-            && let Err(e) = fs::rename(&temp, &target)
-        {
-            let _ = fs::remove_file(&temp);
-            return Err(e).with_context(|| {
-                format!("moving {} into place from {}", self.what, temp.display())
-            });
+    pub fn commit(self) -> Result<Written> {
+        if let Some(staged) = self.staged {
+            staged.commit()?;
         }
         Ok(self.outcome)
-    }
-}
-
-impl Drop for Pending {
-    fn drop(&mut self) {
-        if let Some((temp, _)) = &self.rename {
-            let _ = fs::remove_file(temp);
-        }
     }
 }
 
@@ -67,8 +51,7 @@ pub fn replace(path: &Path, bytes: &[u8], what: &str) -> Result<Written> {
 /// pipe, straight into it). Same bytes already there: nothing to do.
 pub fn prepare(path: &Path, bytes: &[u8], what: &str) -> Result<Pending> {
     let done = |outcome| Pending {
-        rename: None,
-        what: what.to_string(),
+        staged: None,
         outcome,
     };
     let target = match fs::metadata(path) {
@@ -93,26 +76,12 @@ pub fn prepare(path: &Path, bytes: &[u8], what: &str) -> Result<Pending> {
         Err(e) if e.kind() == ErrorKind::NotFound => path.to_path_buf(),
         Err(e) => return Err(e).with_context(|| format!("reading {what}")),
     };
-    let temp = temp_beside(&target)?;
-    // Ours by name (this pid): only a killed run that had the same pid can have left it.
-    let _ = fs::remove_file(&temp);
-    let pending = Pending {
-        rename: Some((temp.clone(), target)),
-        what: what.to_string(),
+    let mut file = AtomicFile::beside(&target, what)?;
+    file.write_all(bytes)?;
+    Ok(Pending {
+        staged: Some(file.close()?),
         outcome: Written::Changed,
-    };
-    let write = || -> std::io::Result<()> {
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(FILE_MODE)
-            .open(&temp)?;
-        f.set_permissions(fs::Permissions::from_mode(FILE_MODE))?;
-        f.write_all(bytes)?;
-        f.flush()
-    };
-    write().map_err(|e| explain(e, what))?;
-    Ok(pending)
+    })
 }
 
 /// A file being written piece by piece (the tarball): [`start`] opens it and gives the file
@@ -127,11 +96,6 @@ pub struct Started {
 /// Opens `path` for writing as [`prepare`] does: a temporary file beside it, or a device or
 /// pipe in place.
 pub fn start(path: &Path, what: &str) -> Result<(fs::File, Started)> {
-    let pending = |rename| Pending {
-        rename,
-        what: what.to_string(),
-        outcome: Written::Changed,
-    };
     let (target, compare) = match fs::metadata(path) {
         Ok(m) if m.is_dir() => {
             bail!("{what} is a folder: give a file path")
@@ -146,7 +110,10 @@ pub fn start(path: &Path, what: &str) -> Result<(fs::File, Started)> {
                 .open(path)
                 .map_err(|e| explain(e, what))?;
             let started = Started {
-                pending: pending(None),
+                pending: Pending {
+                    staged: None,
+                    outcome: Written::Changed,
+                },
                 compare: None,
             };
             return Ok((file, started));
@@ -155,19 +122,11 @@ pub fn start(path: &Path, what: &str) -> Result<(fs::File, Started)> {
         Err(e) if e.kind() == ErrorKind::NotFound => (path.to_path_buf(), None),
         Err(e) => return Err(e).with_context(|| format!("reading {what}")),
     };
-    let temp = temp_beside(&target)?;
-    let _ = fs::remove_file(&temp);
-    let pending = pending(Some((temp.clone(), target)));
-    let open = || -> std::io::Result<fs::File> {
-        let f = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(FILE_MODE)
-            .open(&temp)?;
-        f.set_permissions(fs::Permissions::from_mode(FILE_MODE))?;
-        Ok(f)
+    let (file, staged) = AtomicFile::beside(&target, what)?.into_parts();
+    let pending = Pending {
+        staged: Some(staged),
+        outcome: Written::Changed,
     };
-    let file = open().map_err(|e| explain(e, what))?;
     Ok((file, Started { pending, compare }))
 }
 
@@ -179,12 +138,18 @@ impl Started {
             mut pending,
             compare,
         } = self;
-        if let (Some(old), Some((temp, _))) = (compare, &pending.rename)
+        let temp = pending
+            .staged
+            .as_ref()
+            .and_then(Staged::paths)
+            .map(|(temp, _)| temp.to_path_buf());
+        if let (Some(old), Some(temp)) = (compare, temp)
             && fs::metadata(&old).is_ok_and(|m| m.permissions().mode() & 0o777 == FILE_MODE)
-            && same_bytes(&old, temp)
+            && same_bytes(&old, &temp)
         {
-            let _ = fs::remove_file(temp);
-            pending.rename = None;
+            if let Some(staged) = pending.staged.take() {
+                staged.discard();
+            }
             pending.outcome = Written::Unchanged;
         }
         Ok(pending)
@@ -235,32 +200,9 @@ fn write_in_place(path: &Path, bytes: &[u8], what: &str) -> Result<()> {
         .map_err(|e| explain(e, what))
 }
 
-/// `.downpage-tmp-<pid>-<name>` beside `target`.
-fn temp_beside(target: &Path) -> Result<PathBuf> {
-    let name = target
-        .file_name()
-        .with_context(|| format!("{} has no file name", target.display()))?;
-    let dir = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut temp_name = format!("{TEMP_PREFIX}{}-", std::process::id());
-    temp_name.push_str(&name.to_string_lossy());
-    Ok(dir.join(temp_name))
-}
-
 /// An I/O error while writing `what`, with the fix for the usual causes.
 pub fn explain(e: std::io::Error, what: &str) -> anyhow::Error {
-    let hint = match e.kind() {
-        ErrorKind::NotFound => ": its folder does not exist; create it or fix the path",
-        ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => {
-            ": make its folder writable by this user, or choose a writable path"
-        }
-        ErrorKind::StorageFull => ": the disk is full; free space or choose another volume",
-        ErrorKind::BrokenPipe => ": the reading end closed early (nothing was written completely)",
-        _ => "",
-    };
-    anyhow::Error::new(e).context(format!("writing {what}{hint}"))
+    super::atomic::explain(e, what, WRITABLE_FIX)
 }
 
 #[cfg(test)]

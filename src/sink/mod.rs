@@ -3,6 +3,7 @@
 //! what it staged. Several sinks can take the same pages at once ([`Fanout`]), and
 //! [`Derived`] adds the files made from the pages (`.gz` copies, the index).
 
+pub mod atomic;
 pub mod dir;
 pub mod file;
 pub mod owned;

@@ -25,19 +25,9 @@ pub struct Owned {
     pub pages: BTreeMap<String, String>,
 }
 
-/// FNV-1a, 64 bits: not a defence against anyone, only "are these still our bytes".
-pub fn fnv1a64(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
-/// [`fnv1a64`] in hex, as the record stores it.
+/// [`crate::hash::fnv1a64`] in hex, as the record stores it.
 pub fn hash(bytes: &[u8]) -> String {
-    format!("{:016x}", fnv1a64(bytes))
+    format!("{:016x}", crate::hash::fnv1a64(bytes))
 }
 
 impl Owned {

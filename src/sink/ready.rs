@@ -88,6 +88,66 @@ pub fn write(path: &Path, state: &State) -> Result<()> {
     file::replace(path, text.as_bytes(), &what).map(|_| ())
 }
 
+/// The ready-file bookkeeping of a process, one-shot or watching: [`Ready::start`] removes
+/// an old file, each attempt is recorded with [`Ready::passed`] or [`Ready::failed`], and
+/// [`Ready::save`] writes the state once a render has succeeded.
+#[derive(Debug)]
+pub struct Ready {
+    path: Option<std::path::PathBuf>,
+    /// The state as last recorded.
+    pub state: State,
+}
+
+impl Ready {
+    /// Removes the ready file at `path` (when set): a file left by an earlier process never
+    /// vouches for this one.
+    pub fn start(path: Option<&Path>) -> Result<Ready> {
+        if let Some(path) = path {
+            remove(path)?;
+        }
+        Ok(Ready {
+            path: path.map(Path::to_path_buf),
+            state: State {
+                pid: std::process::id(),
+                ..State::default()
+            },
+        })
+    }
+
+    /// Records the start of an attempt (its time).
+    pub fn attempt(&mut self) {
+        self.state.last_attempt = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+    }
+
+    /// Records a successful render of `pages` pages.
+    pub fn passed(&mut self, pages: usize) {
+        let s = &mut self.state;
+        s.ok = true;
+        s.renders += 1;
+        s.last_success = s.last_attempt;
+        s.pages = pages;
+        s.error = None;
+    }
+
+    /// Records a failed attempt.
+    pub fn failed(&mut self, error: String) {
+        let s = &mut self.state;
+        s.ok = false;
+        s.failures += 1;
+        s.error = Some(error);
+    }
+
+    /// Writes the state, once a render has succeeded (before that there is no file).
+    pub fn save(&self) -> Result<()> {
+        match &self.path {
+            Some(path) if self.state.renders > 0 => write(path, &self.state),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Reads the ready file for `downpage health`.
 pub fn read(path: &Path) -> Result<State> {
     let text = match fs::read_to_string(path) {

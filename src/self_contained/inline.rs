@@ -7,10 +7,10 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 
-use super::base64;
 use super::css;
-use super::mime;
-use super::url::{Located, locate};
+use crate::assets::base64;
+use crate::assets::mime;
+use crate::assets::url::{Located, locate};
 
 /// How deep style sheets may `@import` each other (a cycle stops here).
 pub const MAX_CSS_DEPTH: usize = 8;

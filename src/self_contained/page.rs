@@ -1,14 +1,14 @@
 //! Rendered HTML → a single-file page (`DOWNPAGE_SELF_CONTAINED`): every local style sheet,
 //! script, image and icon — pointing into the static root by `DOWNPAGE_STATIC_URL` prefix or
-//! by a relative path — is inlined, with the [`html`](crate::html) tokenizer (not regular
+//! by a relative path — is inlined, with the [`html`](super::html) tokenizer (not regular
 //! expressions). External URLs are left alone and reported to the reader. Pure given an
 //! [`Inliner`]; everything not rewritten is copied byte for byte.
 
 use anyhow::{Context, Result};
 
-use crate::assets::inline::Inliner;
+use super::html::{self, Tag, Token, escape_attr};
+use super::inline::Inliner;
 use crate::assets::url::{Located, locate};
-use crate::html::{self, Tag, Token, escape_attr};
 
 /// What to do with one attribute of a tag being rewritten.
 enum Edit {
@@ -257,7 +257,7 @@ fn neutralise(text: &str, end: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::assets::inline::tests::memory;
+    use crate::self_contained::inline::tests::memory;
 
     const PNG: &[u8] = b"\x89PNG\r\n";
 

@@ -1,0 +1,275 @@
+//! The one render-and-write pass, for a one-shot run, `downpage check` and every pass of
+//! watch mode: read the page list and the templates (the edge), plan, render page by page
+//! (the self-contained and size steps after each), and stream each page into the sinks at
+//! once, so memory stays flat whatever the page count. A failure anywhere replaces nothing;
+//! warnings come back in [`Built`] for the caller to print.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result, anyhow, bail};
+
+use crate::assets::AssetStore;
+use crate::config::{Config, Nginx, PageSource};
+use crate::log::Line;
+use crate::parse_guard::PARSE_LIMIT;
+use crate::plan::{Page, Plan};
+use crate::sink::dir::DirSink;
+use crate::sink::tar::TarSink;
+use crate::sink::{Derived, Discard, Fanout, Sink, Summary, file};
+use crate::templates::Engine;
+use crate::{nginx, pages, plan, render, self_contained, template_dirs};
+
+/// Where a pass writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// Nowhere: `downpage check`.
+    Discard,
+    /// The configured outputs.
+    Outputs,
+    /// The configured outputs, the folder tracked for removals (watch mode).
+    Tracked,
+}
+
+/// What a successful pass did.
+#[derive(Debug, Clone)]
+pub struct Built {
+    /// Pages planned and written (or counted, for `check`).
+    pub pages: usize,
+    /// What the sinks did.
+    pub summary: Summary,
+    /// Files the pass read besides the template folders and the page-list file (an asset
+    /// manifest, inlined assets): watch mode watches them too.
+    pub inputs: Vec<PathBuf>,
+    /// Warnings to print (external URLs left in pages), in the order met.
+    pub warnings: Vec<Line>,
+}
+
+/// Largest `DOWNPAGE_PAGES_FILE` read (100,000 pages take about 4 MB): a wrong path such as
+/// `/dev/zero` must not fill the memory.
+pub const MAX_PAGES_FILE_BYTES: u64 = 64 << 20;
+
+/// The compiled templates and the plan of a pass, before any page is rendered.
+struct Prepared {
+    engine: Engine,
+    plan: Plan,
+    /// The nginx snippet's text, when `DOWNPAGE_NGINX_CONF` is set.
+    snippet: Option<String>,
+    /// The static files the asset functions and self-contained mode read.
+    store: Arc<AssetStore>,
+}
+
+/// Plans, renders and commits every page into `target`. Each page goes to the sinks as soon
+/// as it is rendered (the folder sink writes it to its temporary file at once); the sinks
+/// make them visible only when all succeeded.
+pub fn build(config: &Config, target: Target) -> Result<Built> {
+    let mut prepared = prepare(config)?;
+    // The tarball holds its entries in path order: rendered in that order, each page goes
+    // into it at once instead of waiting in memory for the end.
+    if config.tarball.is_some() && target != Target::Discard {
+        prepared.plan.pages.sort_by(|a, b| a.dest.cmp(&b.dest));
+    }
+    let sorted = prepared.plan.pages.is_sorted_by(|a, b| a.dest < b.dest);
+    let mut warnings = Vec::new();
+    let summary = write_with(config, prepared.snippet.as_deref(), target, |sink| {
+        render::render_all(&prepared.engine, &prepared.plan.pages, |page, bytes| {
+            let bytes = finish(config, &prepared.store, page, bytes, &mut warnings)?;
+            sink.stage(&page.dest, &bytes)
+                .with_context(|| format!("page {} ({})", page.dest, page.origin))?;
+            if sorted {
+                sink.settle(&page.dest)?;
+            }
+            Ok(())
+        })
+    })?;
+    // External URLs met by inline() in style sheets (pages render in parallel, so these are
+    // not told by page; self-contained pages name their own).
+    warnings.extend(self_contained::externals_warning(
+        "inlined style sheets",
+        &prepared.store.take_externals(),
+    ));
+    Ok(Built {
+        pages: prepared.plan.pages.len(),
+        summary,
+        inputs: prepared.store.files_read(),
+        warnings,
+    })
+}
+
+/// Reads the page list and the templates, plans every page, and compiles the templates
+/// (a syntax error names the page whose template it is).
+fn prepare(config: &Config) -> Result<Prepared> {
+    let (specs, source) = match &config.pages {
+        PageSource::None => (Vec::new(), "DOWNPAGE_PAGES".to_string()),
+        PageSource::Inline(text) => (
+            pages::parse(text, "DOWNPAGE_PAGES")?,
+            "DOWNPAGE_PAGES".to_string(),
+        ),
+        PageSource::File(path) => {
+            let source = format!("DOWNPAGE_PAGES_FILE {}", path.display());
+            let text = read_pages_file(path, &source)?;
+            (pages::parse(&text, &source)?, source)
+        }
+    };
+    let sources = template_dirs::load(&config.template_dirs)?;
+    let store = Arc::new(AssetStore::open(config)?);
+    let engine = Engine::new(
+        sources,
+        config.template_dirs.clone(),
+        store.clone(),
+        PARSE_LIMIT,
+    );
+    let plan = plan::plan(config, specs, &source, &engine)?;
+    engine.check().map_err(|broken| {
+        let page = broken
+            .template
+            .as_deref()
+            .and_then(|t| plan.pages.iter().find(|p| p.template == t));
+        match page {
+            Some(p) => anyhow!("page {} ({}): {}", p.dest, p.origin, broken.message),
+            None => anyhow!("{}", broken.message),
+        }
+    })?;
+    let snippet = match &config.nginx {
+        Some(nginx) => Some(nginx_snippet(config, nginx, &plan)?),
+        None => None,
+    };
+    Ok(Prepared {
+        engine,
+        plan,
+        snippet,
+        store,
+    })
+}
+
+/// The last steps of a rendered page, in plan order: `DOWNPAGE_SELF_CONTAINED` inlining,
+/// then `DOWNPAGE_MAX_PAGE_BYTES`.
+fn finish(
+    config: &Config,
+    store: &AssetStore,
+    page: &Page,
+    bytes: Vec<u8>,
+    warnings: &mut Vec<Line>,
+) -> Result<Vec<u8>> {
+    let bytes = if config.self_contained {
+        self_contained::finish(store, page, bytes, warnings)?
+    } else {
+        bytes
+    };
+    match config.max_page_bytes {
+        Some(max) if bytes.len() as u64 > max => bail!(
+            "page {} ({}) is {} bytes, more than DOWNPAGE_MAX_PAGE_BYTES={max}: make it smaller (fewer or smaller inlined images and fonts) or raise the limit",
+            page.dest,
+            page.origin,
+            bytes.len()
+        ),
+        _ => Ok(bytes),
+    }
+}
+
+/// Reads the page list file: at most [`MAX_PAGES_FILE_BYTES`], UTF-8.
+fn read_pages_file(path: &Path, source: &str) -> Result<String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    fs::File::open(path)
+        .and_then(|f| f.take(MAX_PAGES_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .with_context(|| format!("reading {source}: check the path and the volume mount"))?;
+    if bytes.len() as u64 > MAX_PAGES_FILE_BYTES {
+        bail!(
+            "{source} is larger than {} MiB: point it at the page list file",
+            MAX_PAGES_FILE_BYTES >> 20
+        );
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow!(
+            "{source} is not UTF-8 text (bad byte at offset {}): save it as UTF-8",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// Opens the sinks of `target`, lets `stage` give them the pages, then commits them and the
+/// nginx snippet.
+fn write_with(
+    config: &Config,
+    snippet: Option<&str>,
+    target: Target,
+    stage: impl FnOnce(&mut dyn Sink) -> Result<()>,
+) -> Result<Summary> {
+    let outputs: Box<dyn Sink> = match target {
+        Target::Discard => Box::new(Discard::default()),
+        Target::Outputs => open_sinks(config, false)?,
+        Target::Tracked => open_sinks(config, true)?,
+    };
+    let mut sink: Box<dyn Sink> = Box::new(Derived::new(outputs, config.gzip, config.index));
+    stage(sink.as_mut())?;
+    // The snippet is written beside its place before the pages are committed, and moved
+    // into place after them: it never names pages that are not there yet.
+    let snippet = match (&config.nginx, snippet, target) {
+        (Some(nginx), Some(text), Target::Outputs | Target::Tracked) => {
+            let what = format!("DOWNPAGE_NGINX_CONF {}", nginx.conf.display());
+            Some(file::prepare(&nginx.conf, text.as_bytes(), &what)?)
+        }
+        _ => None,
+    };
+    let mut summary = sink.commit()?;
+    if let Some(pending) = snippet {
+        summary.snippet = Some(pending.commit()?);
+    }
+    Ok(summary)
+}
+
+/// The tarball first (the likeliest to fail, on a full disk), then the output folder.
+fn open_sinks(config: &Config, tracked: bool) -> Result<Box<dyn Sink>> {
+    let mut fanout = Fanout::default();
+    if let Some(target) = &config.tarball {
+        fanout.push(Box::new(TarSink::new(
+            target.clone(),
+            config.source_date_epoch,
+        )));
+    }
+    if let Some(dir) = &config.output_dir {
+        let sink = if tracked {
+            DirSink::open_tracked(dir)?
+        } else {
+            DirSink::open(dir)?
+        };
+        fanout.push(Box::new(sink));
+    }
+    Ok(Box::new(fanout))
+}
+
+/// The nginx snippet's text, with the root nginx sees (by default the output folder, absolute).
+fn nginx_snippet(config: &Config, nginx: &Nginx, plan: &Plan) -> Result<String> {
+    let root = match (&nginx.root, &config.output_dir) {
+        (Some(root), _) => root.clone(),
+        (None, Some(dir)) => {
+            let abs = std::path::absolute(dir).with_context(|| {
+                format!("making DOWNPAGE_OUTPUT_DIR {} absolute", dir.display())
+            })?;
+            let root = abs.to_str().map(str::to_string).with_context(|| {
+                format!(
+                    "DOWNPAGE_OUTPUT_DIR {} is not UTF-8: set DOWNPAGE_NGINX_ROOT",
+                    abs.display()
+                )
+            })?;
+            nginx::check_root(&root).map_err(|e| {
+                anyhow!("DOWNPAGE_OUTPUT_DIR as nginx root: {e}; or set DOWNPAGE_NGINX_ROOT")
+            })?;
+            root
+        }
+        (None, None) => {
+            unreachable!("config requires DOWNPAGE_NGINX_ROOT without an output folder")
+        }
+    };
+    let entries: Vec<nginx::Entry> = plan
+        .pages
+        .iter()
+        .map(|p| nginx::Entry {
+            dest: &p.dest,
+            code: p.code,
+        })
+        .collect();
+    nginx::snippet(&entries, &root, config.gzip, &config.lang_folders)
+}
