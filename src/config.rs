@@ -1,51 +1,22 @@
 //! Environment → `Config`: the only place that reads `DOWNPAGE_*` variables. Two layers, as in
-//! ripgrep: `Raw` mirrors the environment (filled by envy), `Config` is validated, with every
-//! cross-variable rule here and every error naming the variable, the bad value and the fix.
+//! ripgrep: [`Raw`] mirrors the environment (made from the variable table in `vars`, filled
+//! by envy), `Config` is validated by one small builder per area, with every cross-variable
+//! rule here and every error naming the variable, the bad value and the fix.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::catalog;
 use crate::suggest;
 use crate::theme;
-use crate::vars::{self, PREFIX, VAR_PREFIX};
+use crate::vars::{self, PREFIX, Raw, VAR_PREFIX};
 
 /// The status codes built when nothing else is configured.
 pub const DEFAULT_CODES: &[u16] = &[500, 502, 503, 504];
-
-/// The environment as given: every field is the variable's text, nothing checked yet.
-#[derive(Debug, Default, Deserialize)]
-struct Raw {
-    output_dir: Option<String>,
-    template_dir: Option<String>,
-    pages: Option<String>,
-    pages_file: Option<String>,
-    context: Option<String>,
-    codes: Option<String>,
-    formats: Option<String>,
-    tarball: Option<String>,
-    gzip: Option<String>,
-    index: Option<String>,
-    nginx_conf: Option<String>,
-    nginx_root: Option<String>,
-    layout: Option<String>,
-    watch: Option<String>,
-    watch_interval: Option<String>,
-    ready_file: Option<String>,
-    log_format: Option<String>,
-    static_root: Option<String>,
-    static_url: Option<String>,
-    static_manifest: Option<String>,
-    self_contained: Option<String>,
-    max_page_bytes: Option<String>,
-    lang: Option<String>,
-    langs: Option<String>,
-}
 
 /// The standard reproducible-builds variable for a fixed time (read besides `DOWNPAGE_*`).
 pub const SOURCE_DATE_EPOCH: &str = "SOURCE_DATE_EPOCH";
@@ -81,6 +52,35 @@ impl std::fmt::Display for Format {
     }
 }
 
+/// What is written: the output folder, the tarball, or both.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// `DOWNPAGE_OUTPUT_DIR` (by default `pages`).
+    Folder(PathBuf),
+    /// `DOWNPAGE_TARBALL` alone.
+    Tarball(Tarball),
+    /// Both.
+    Both(PathBuf, Tarball),
+}
+
+impl Output {
+    /// The output folder, when one is written.
+    pub fn folder(&self) -> Option<&PathBuf> {
+        match self {
+            Output::Folder(dir) | Output::Both(dir, _) => Some(dir),
+            Output::Tarball(_) => None,
+        }
+    }
+
+    /// The tarball, when one is written.
+    pub fn tarball(&self) -> Option<&Tarball> {
+        match self {
+            Output::Tarball(t) | Output::Both(_, t) => Some(t),
+            Output::Folder(_) => None,
+        }
+    }
+}
+
 /// Where `DOWNPAGE_TARBALL` goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Tarball {
@@ -104,8 +104,17 @@ pub enum Layout {
 pub struct Nginx {
     /// Where the snippet is written.
     pub conf: PathBuf,
-    /// The folder where nginx sees the pages; `None`: the output folder, made absolute.
-    pub root: Option<String>,
+    /// The folder where nginx sees the pages.
+    pub root: NginxRoot,
+}
+
+/// The `root` of the nginx snippet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NginxRoot {
+    /// `DOWNPAGE_NGINX_ROOT`, an absolute path.
+    Given(String),
+    /// The output folder, made absolute when the snippet is written.
+    OutputFolder(PathBuf),
 }
 /// How log lines look (`DOWNPAGE_LOG_FORMAT`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -146,8 +155,8 @@ pub enum PageSource {
 /// Validated configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// `DOWNPAGE_OUTPUT_DIR`; `None` when only a tarball is asked for.
-    pub output_dir: Option<PathBuf>,
+    /// `DOWNPAGE_OUTPUT_DIR` and `DOWNPAGE_TARBALL`.
+    pub output: Output,
     pub template_dirs: Vec<PathBuf>,
     pub pages: PageSource,
     /// `DOWNPAGE_CONTEXT`, an object.
@@ -159,8 +168,6 @@ pub struct Config {
     /// `DOWNPAGE_FORMATS`: the variants written for each code (with `html` and `json`
     /// added by the ingress-nginx layout).
     pub formats: Vec<Format>,
-    /// `DOWNPAGE_TARBALL`.
-    pub tarball: Option<Tarball>,
     /// `SOURCE_DATE_EPOCH`: the time inside the tarball, in seconds.
     pub source_date_epoch: u64,
     /// `DOWNPAGE_GZIP`: a `.gz` copy beside every page.
@@ -228,11 +235,10 @@ impl Config {
     /// Builds the configuration from `(name, value)` pairs (tests pass literal vectors).
     pub fn from_vars(vars: impl IntoIterator<Item = (String, String)>) -> Result<Config> {
         let mut ours = Vec::new();
-        let mut user_vars = Map::new();
-        let mut epoch = None;
+        let mut template_vars = Map::new();
         for (name, value) in vars {
             if name == SOURCE_DATE_EPOCH {
-                epoch = Some(value);
+                ours.push((name, value));
                 continue;
             }
             if !name.starts_with(PREFIX) {
@@ -245,7 +251,7 @@ impl Config {
                 }
                 let key = var.to_lowercase();
                 theme::check(&key, &value).map_err(|e| anyhow::anyhow!("{name} {e}"))?;
-                user_vars.insert(key, Value::String(value));
+                template_vars.insert(key, Value::String(value));
                 continue;
             }
             if vars::is_service_link(&name) {
@@ -261,91 +267,27 @@ impl Config {
                     "unknown variable {name}{hint} (downpage --help lists every variable; for a template value use {VAR_PREFIX}<NAME>)"
                 );
             }
-            ours.push((name, value));
+            ours.push((vars::envy_key(&name).to_string(), value));
         }
-        let raw: Raw = envy::prefixed(PREFIX)
-            .from_iter(ours)
+        let mut raw: Raw = envy::from_iter(ours)
             .map_err(|e| anyhow::anyhow!("reading DOWNPAGE_* variables: {e}"))?;
-        Config::validate(raw, user_vars, epoch)
+        raw.template_vars = template_vars;
+        Config::validate(raw)
     }
 
-    fn validate(raw: Raw, vars: Map<String, Value>, epoch: Option<String>) -> Result<Config> {
-        let tarball = match raw.tarball.as_deref() {
-            None => None,
-            Some("") => bail!(
-                "DOWNPAGE_TARBALL is empty: set it to a file path like pages.tar.gz, or - for stdout"
-            ),
-            Some("-") => Some(Tarball::Stdout),
-            Some(path) if path.ends_with('/') => bail!(
-                "DOWNPAGE_TARBALL \"{path}\" ends with /, so names a folder: give a file path like {path}pages.tar.gz"
-            ),
-            Some(path) => Some(Tarball::File(PathBuf::from(path))),
-        };
-        let output_dir = match raw.output_dir.as_deref() {
-            None if tarball.is_some() => None,
-            None => Some(PathBuf::from("pages")),
-            Some("") => {
-                bail!("DOWNPAGE_OUTPUT_DIR is empty: set it to a folder, or unset it for ./pages")
-            }
-            Some(dir) => Some(PathBuf::from(dir)),
-        };
-        let source_date_epoch = match epoch {
+    /// One builder per area, in the order their errors are reported.
+    fn validate(raw: Raw) -> Result<Config> {
+        let output = output(&raw)?;
+        let source_date_epoch = match raw.source_date_epoch.as_deref() {
             None => DEFAULT_EPOCH,
-            Some(text) => parse_epoch(&text)?,
+            Some(text) => parse_epoch(text)?,
         };
         let gzip = parse_bool("DOWNPAGE_GZIP", raw.gzip.as_deref())?;
         let index = parse_bool("DOWNPAGE_INDEX", raw.index.as_deref())?;
-        let nginx = match (raw.nginx_conf, raw.nginx_root) {
-            (None, None) => None,
-            (None, Some(_)) => bail!(
-                "DOWNPAGE_NGINX_ROOT is set but DOWNPAGE_NGINX_CONF is not: set DOWNPAGE_NGINX_CONF to the snippet's path, or unset DOWNPAGE_NGINX_ROOT"
-            ),
-            (Some(conf), _) if conf.is_empty() || conf.ends_with('/') => bail!(
-                "DOWNPAGE_NGINX_CONF \"{conf}\" is not a file path: set it to a file like /etc/nginx/snippets/downpage.conf"
-            ),
-            (Some(conf), root) => {
-                if let Some(root) = &root {
-                    crate::nginx::check_root(root)
-                        .map_err(|e| anyhow::anyhow!("DOWNPAGE_NGINX_ROOT {e}"))?;
-                } else if output_dir.is_none() {
-                    bail!(
-                        "DOWNPAGE_NGINX_CONF needs DOWNPAGE_NGINX_ROOT when only a tarball is written (DOWNPAGE_OUTPUT_DIR unset): set it to the folder where nginx will see the pages"
-                    );
-                }
-                Some(Nginx {
-                    conf: PathBuf::from(conf),
-                    root,
-                })
-            }
-        };
-        let layout = match raw.layout.as_deref().map(str::trim) {
-            None | Some("flat") => Layout::Flat,
-            Some("ingress-nginx") => Layout::IngressNginx,
-            Some(other) => bail!(
-                "DOWNPAGE_LAYOUT \"{other}\" is not a layout: write ingress-nginx, or flat (the default)"
-            ),
-        };
-        let template_dirs = raw
-            .template_dir
-            .as_deref()
-            .map(|dirs| {
-                dirs.split(':')
-                    .filter(|d| !d.is_empty())
-                    .map(PathBuf::from)
-                    .collect()
-            })
-            .unwrap_or_default();
-        let pages = match (raw.pages, raw.pages_file) {
-            (Some(_), Some(_)) => {
-                bail!("DOWNPAGE_PAGES and DOWNPAGE_PAGES_FILE are both set: keep one of them")
-            }
-            (Some(p), None) => PageSource::Inline(p),
-            (None, Some(f)) if f.is_empty() => {
-                bail!("DOWNPAGE_PAGES_FILE is empty: set it to a file path, or unset it")
-            }
-            (None, Some(f)) => PageSource::File(PathBuf::from(f)),
-            (None, None) => PageSource::None,
-        };
+        let nginx = nginx(&raw, &output)?;
+        let layout = parse_layout(raw.layout.as_deref())?;
+        let template_dirs = template_dirs(raw.template_dir.as_deref());
+        let pages = page_source(&raw)?;
         let context = match raw.context.as_deref() {
             None => Map::new(),
             Some(text) => parse_context(text)?,
@@ -355,71 +297,13 @@ impl Config {
             None if pages == PageSource::None => (DEFAULT_CODES.to_vec(), false),
             None => (Vec::new(), false),
         };
-        let mut formats = match raw.formats.as_deref() {
-            None => vec![Format::Html],
-            Some(text) => parse_formats(text)?,
-        };
-        if layout == Layout::IngressNginx {
-            for needed in [Format::Html, Format::Json] {
-                if !formats.contains(&needed) {
-                    formats.push(needed);
-                }
-            }
-        }
-        let watch = parse_bool("DOWNPAGE_WATCH", raw.watch.as_deref())?;
-        if watch && tarball == Some(Tarball::Stdout) {
-            bail!(
-                "DOWNPAGE_TARBALL=- with DOWNPAGE_WATCH=true would append a new archive to stdout on every change: give DOWNPAGE_TARBALL a file path (replaced atomically on each change)"
-            );
-        }
-        let watch_interval = match raw.watch_interval.as_deref() {
-            None => DEFAULT_WATCH_INTERVAL,
-            Some(text) => parse_interval(text)?,
-        };
-        let ready_file = match raw.ready_file.as_deref() {
-            None => None,
-            Some("") => bail!("DOWNPAGE_READY_FILE is empty: set it to a file path, or unset it"),
-            Some(path) => Some(PathBuf::from(path)),
-        };
+        let formats = formats(raw.formats.as_deref(), layout)?;
+        let (watch, watch_interval, ready_file) = watching(&raw, &output)?;
         let log_format = match raw.log_format.as_deref() {
             None => LogFormat::Text,
             Some(text) => parse_log_format(text)?,
         };
-        let static_root = match raw.static_root.as_deref() {
-            None => None,
-            Some("") => bail!(
-                "DOWNPAGE_STATIC_ROOT is empty: set it to the folder your assets stage produced (e.g. Django's STATIC_ROOT), or unset it"
-            ),
-            Some(dir) => Some(PathBuf::from(dir)),
-        };
-        let static_url = match raw.static_url.as_deref() {
-            None => "/static/".to_string(),
-            Some("") => bail!(
-                "DOWNPAGE_STATIC_URL is empty: set it to the URL prefix of your static files like /static/, or unset it for /static/"
-            ),
-            Some(url) if url.chars().any(|c| c.is_whitespace() || c.is_control()) => bail!(
-                "DOWNPAGE_STATIC_URL {url:?} contains a space or control character: write a URL prefix like /static/ or https://cdn.example.com/static/"
-            ),
-            Some(url) if url.ends_with('/') => url.to_string(),
-            Some(url) => format!("{url}/"),
-        };
-        let static_manifest = match raw.static_manifest.as_deref() {
-            None => None,
-            Some("") => bail!(
-                "DOWNPAGE_STATIC_MANIFEST is empty: set it to the manifest file, or unset it to find one in DOWNPAGE_STATIC_ROOT"
-            ),
-            Some(file) => Some(PathBuf::from(file)),
-        };
-        let self_contained = parse_bool("DOWNPAGE_SELF_CONTAINED", raw.self_contained.as_deref())?;
-        if self_contained && static_root.is_none() {
-            bail!(
-                "DOWNPAGE_SELF_CONTAINED=true needs DOWNPAGE_STATIC_ROOT: set it to the folder your assets stage produced, so there is something to inline"
-            );
-        }
-        let max_page_bytes = match raw.max_page_bytes.as_deref() {
-            None => None,
-            Some(text) => Some(parse_bytes(text, "DOWNPAGE_MAX_PAGE_BYTES")?),
-        };
+        let assets = assets(&raw)?;
         let (lang, lang_folders) = parse_langs(raw.lang.as_deref(), raw.langs.as_deref())?;
         if layout == Layout::IngressNginx && !lang_folders.is_empty() {
             bail!(
@@ -427,15 +311,14 @@ impl Config {
             );
         }
         Ok(Config {
-            output_dir,
+            output,
             template_dirs,
             pages,
             context,
-            vars,
+            vars: raw.template_vars,
             codes,
             maintenance,
             formats,
-            tarball,
             source_date_epoch,
             gzip,
             index,
@@ -445,15 +328,209 @@ impl Config {
             watch_interval,
             ready_file,
             log_format,
-            static_root,
-            static_url,
-            static_manifest,
-            self_contained,
-            max_page_bytes,
+            static_root: assets.root,
+            static_url: assets.url,
+            static_manifest: assets.manifest,
+            self_contained: assets.self_contained,
+            max_page_bytes: assets.max_page_bytes,
             lang,
             lang_folders,
         })
     }
+
+    /// The output folder, when one is written.
+    pub fn output_dir(&self) -> Option<&PathBuf> {
+        self.output.folder()
+    }
+
+    /// The tarball, when one is written.
+    pub fn tarball(&self) -> Option<&Tarball> {
+        self.output.tarball()
+    }
+}
+
+/// `DOWNPAGE_OUTPUT_DIR` and `DOWNPAGE_TARBALL`: the folder (by default `pages`), the
+/// tarball, or both.
+fn output(raw: &Raw) -> Result<Output> {
+    let tarball = match raw.tarball.as_deref() {
+        None => None,
+        Some("") => bail!(
+            "DOWNPAGE_TARBALL is empty: set it to a file path like pages.tar.gz, or - for stdout"
+        ),
+        Some("-") => Some(Tarball::Stdout),
+        Some(path) if path.ends_with('/') => bail!(
+            "DOWNPAGE_TARBALL \"{path}\" ends with /, so names a folder: give a file path like {path}pages.tar.gz"
+        ),
+        Some(path) => Some(Tarball::File(PathBuf::from(path))),
+    };
+    let folder = match raw.output_dir.as_deref() {
+        None => None,
+        Some("") => {
+            bail!("DOWNPAGE_OUTPUT_DIR is empty: set it to a folder, or unset it for ./pages")
+        }
+        Some(dir) => Some(PathBuf::from(dir)),
+    };
+    Ok(match (folder, tarball) {
+        (Some(dir), Some(tarball)) => Output::Both(dir, tarball),
+        (None, Some(tarball)) => Output::Tarball(tarball),
+        (Some(dir), None) => Output::Folder(dir),
+        (None, None) => Output::Folder(PathBuf::from("pages")),
+    })
+}
+
+/// `DOWNPAGE_NGINX_CONF` and `DOWNPAGE_NGINX_ROOT`.
+fn nginx(raw: &Raw, output: &Output) -> Result<Option<Nginx>> {
+    let conf = match (&raw.nginx_conf, &raw.nginx_root) {
+        (None, None) => return Ok(None),
+        (None, Some(_)) => bail!(
+            "DOWNPAGE_NGINX_ROOT is set but DOWNPAGE_NGINX_CONF is not: set DOWNPAGE_NGINX_CONF to the snippet's path, or unset DOWNPAGE_NGINX_ROOT"
+        ),
+        (Some(conf), _) if conf.is_empty() || conf.ends_with('/') => bail!(
+            "DOWNPAGE_NGINX_CONF \"{conf}\" is not a file path: set it to a file like /etc/nginx/snippets/downpage.conf"
+        ),
+        (Some(conf), _) => PathBuf::from(conf),
+    };
+    let root = match (&raw.nginx_root, output.folder()) {
+        (Some(root), _) => {
+            crate::nginx::check_root(root)
+                .map_err(|e| anyhow::anyhow!("DOWNPAGE_NGINX_ROOT {e}"))?;
+            NginxRoot::Given(root.clone())
+        }
+        (None, Some(dir)) => NginxRoot::OutputFolder(dir.clone()),
+        (None, None) => bail!(
+            "DOWNPAGE_NGINX_CONF needs DOWNPAGE_NGINX_ROOT when only a tarball is written (DOWNPAGE_OUTPUT_DIR unset): set it to the folder where nginx will see the pages"
+        ),
+    };
+    Ok(Some(Nginx { conf, root }))
+}
+
+/// `DOWNPAGE_LAYOUT`.
+fn parse_layout(text: Option<&str>) -> Result<Layout> {
+    match text.map(str::trim) {
+        None | Some("flat") => Ok(Layout::Flat),
+        Some("ingress-nginx") => Ok(Layout::IngressNginx),
+        Some(other) => bail!(
+            "DOWNPAGE_LAYOUT \"{other}\" is not a layout: write ingress-nginx, or flat (the default)"
+        ),
+    }
+}
+
+/// `DOWNPAGE_TEMPLATE_DIR`: `:`-separated folders, empty parts skipped.
+fn template_dirs(text: Option<&str>) -> Vec<PathBuf> {
+    text.map(|dirs| {
+        dirs.split(':')
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// `DOWNPAGE_PAGES` or `DOWNPAGE_PAGES_FILE`.
+fn page_source(raw: &Raw) -> Result<PageSource> {
+    Ok(match (&raw.pages, &raw.pages_file) {
+        (Some(_), Some(_)) => {
+            bail!("DOWNPAGE_PAGES and DOWNPAGE_PAGES_FILE are both set: keep one of them")
+        }
+        (Some(p), None) => PageSource::Inline(p.clone()),
+        (None, Some(f)) if f.is_empty() => {
+            bail!("DOWNPAGE_PAGES_FILE is empty: set it to a file path, or unset it")
+        }
+        (None, Some(f)) => PageSource::File(PathBuf::from(f)),
+        (None, None) => PageSource::None,
+    })
+}
+
+/// `DOWNPAGE_FORMATS`, with `html` and `json` added by the ingress-nginx layout.
+fn formats(text: Option<&str>, layout: Layout) -> Result<Vec<Format>> {
+    let mut formats = match text {
+        None => vec![Format::Html],
+        Some(text) => parse_formats(text)?,
+    };
+    if layout == Layout::IngressNginx {
+        for needed in [Format::Html, Format::Json] {
+            if !formats.contains(&needed) {
+                formats.push(needed);
+            }
+        }
+    }
+    Ok(formats)
+}
+
+/// `DOWNPAGE_WATCH`, `DOWNPAGE_WATCH_INTERVAL` and `DOWNPAGE_READY_FILE`.
+fn watching(raw: &Raw, output: &Output) -> Result<(bool, Duration, Option<PathBuf>)> {
+    let watch = parse_bool("DOWNPAGE_WATCH", raw.watch.as_deref())?;
+    if watch && output.tarball() == Some(&Tarball::Stdout) {
+        bail!(
+            "DOWNPAGE_TARBALL=- with DOWNPAGE_WATCH=true would append a new archive to stdout on every change: give DOWNPAGE_TARBALL a file path (replaced atomically on each change)"
+        );
+    }
+    let interval = match raw.watch_interval.as_deref() {
+        None => DEFAULT_WATCH_INTERVAL,
+        Some(text) => parse_interval(text)?,
+    };
+    let ready_file = match raw.ready_file.as_deref() {
+        None => None,
+        Some("") => bail!("DOWNPAGE_READY_FILE is empty: set it to a file path, or unset it"),
+        Some(path) => Some(PathBuf::from(path)),
+    };
+    Ok((watch, interval, ready_file))
+}
+
+/// The `DOWNPAGE_STATIC_*` settings, self-contained mode and the page size limit.
+struct Assets {
+    root: Option<PathBuf>,
+    url: String,
+    manifest: Option<PathBuf>,
+    self_contained: bool,
+    max_page_bytes: Option<u64>,
+}
+
+/// `DOWNPAGE_STATIC_ROOT`, `_URL`, `_MANIFEST`, `DOWNPAGE_SELF_CONTAINED` and
+/// `DOWNPAGE_MAX_PAGE_BYTES`.
+fn assets(raw: &Raw) -> Result<Assets> {
+    let static_root = match raw.static_root.as_deref() {
+        None => None,
+        Some("") => bail!(
+            "DOWNPAGE_STATIC_ROOT is empty: set it to the folder your assets stage produced (e.g. Django's STATIC_ROOT), or unset it"
+        ),
+        Some(dir) => Some(PathBuf::from(dir)),
+    };
+    let static_url = match raw.static_url.as_deref() {
+        None => "/static/".to_string(),
+        Some("") => bail!(
+            "DOWNPAGE_STATIC_URL is empty: set it to the URL prefix of your static files like /static/, or unset it for /static/"
+        ),
+        Some(url) if url.chars().any(|c| c.is_whitespace() || c.is_control()) => bail!(
+            "DOWNPAGE_STATIC_URL {url:?} contains a space or control character: write a URL prefix like /static/ or https://cdn.example.com/static/"
+        ),
+        Some(url) if url.ends_with('/') => url.to_string(),
+        Some(url) => format!("{url}/"),
+    };
+    let static_manifest = match raw.static_manifest.as_deref() {
+        None => None,
+        Some("") => bail!(
+            "DOWNPAGE_STATIC_MANIFEST is empty: set it to the manifest file, or unset it to find one in DOWNPAGE_STATIC_ROOT"
+        ),
+        Some(file) => Some(PathBuf::from(file)),
+    };
+    let self_contained = parse_bool("DOWNPAGE_SELF_CONTAINED", raw.self_contained.as_deref())?;
+    if self_contained && static_root.is_none() {
+        bail!(
+            "DOWNPAGE_SELF_CONTAINED=true needs DOWNPAGE_STATIC_ROOT: set it to the folder your assets stage produced, so there is something to inline"
+        );
+    }
+    let max_page_bytes = match raw.max_page_bytes.as_deref() {
+        None => None,
+        Some(text) => Some(parse_bytes(text, "DOWNPAGE_MAX_PAGE_BYTES")?),
+    };
+    Ok(Assets {
+        root: static_root,
+        url: static_url,
+        manifest: static_manifest,
+        self_contained,
+        max_page_bytes,
+    })
 }
 
 /// `SOURCE_DATE_EPOCH`: whole seconds since 1970, as the reproducible-builds spec says.
@@ -673,8 +750,8 @@ mod tests {
     #[test]
     fn zero_config_builds_default_codes_into_pages() {
         let c = cfg(&[("HOME", "/root"), ("PATH", "/bin")]).unwrap();
-        assert_eq!(c.output_dir, Some(PathBuf::from("pages")));
-        assert_eq!(c.tarball, None);
+        assert_eq!(c.output_dir().cloned(), Some(PathBuf::from("pages")));
+        assert_eq!(c.tarball().cloned(), None);
         assert_eq!(c.source_date_epoch, DEFAULT_EPOCH);
         assert!(!c.gzip && !c.index && c.nginx.is_none());
         assert_eq!(c.layout, Layout::Flat);
@@ -896,15 +973,18 @@ mod tests {
     #[test]
     fn tarball_alone_writes_no_folder() {
         let c = cfg(&[("DOWNPAGE_TARBALL", "-")]).unwrap();
-        assert_eq!(c.tarball, Some(Tarball::Stdout));
-        assert_eq!(c.output_dir, None);
+        assert_eq!(c.tarball().cloned(), Some(Tarball::Stdout));
+        assert_eq!(c.output_dir().cloned(), None);
         let c = cfg(&[
             ("DOWNPAGE_TARBALL", "out/p.tar.gz"),
             ("DOWNPAGE_OUTPUT_DIR", "www"),
         ])
         .unwrap();
-        assert_eq!(c.tarball, Some(Tarball::File("out/p.tar.gz".into())));
-        assert_eq!(c.output_dir, Some(PathBuf::from("www")));
+        assert_eq!(
+            c.tarball().cloned(),
+            Some(Tarball::File("out/p.tar.gz".into()))
+        );
+        assert_eq!(c.output_dir().cloned(), Some(PathBuf::from("www")));
         let e = cfg(&[("DOWNPAGE_TARBALL", "")]).unwrap_err().to_string();
         assert!(e.contains("DOWNPAGE_TARBALL is empty"), "{e}");
         let e = cfg(&[("DOWNPAGE_TARBALL", "-"), ("DOWNPAGE_WATCH", "true")])
@@ -960,7 +1040,7 @@ mod tests {
             c.nginx,
             Some(Nginx {
                 conf: "e.conf".into(),
-                root: None
+                root: NginxRoot::OutputFolder("pages".into())
             })
         );
         let e = cfg(&[("DOWNPAGE_NGINX_ROOT", "/srv")])

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result, anyhow, bail};
 
 use crate::assets::AssetStore;
-use crate::config::{Config, Nginx, PageSource};
+use crate::config::{Config, Nginx, NginxRoot, PageSource};
 use crate::log::Line;
 use crate::parse_guard::PARSE_LIMIT;
 use crate::plan::{Page, Plan};
@@ -67,7 +67,7 @@ pub fn build(config: &Config, target: Target) -> Result<Built> {
     let mut prepared = prepare(config)?;
     // The tarball holds its entries in path order: rendered in that order, each page goes
     // into it at once instead of waiting in memory for the end.
-    if config.tarball.is_some() && target != Target::Discard {
+    if config.tarball().is_some() && target != Target::Discard {
         prepared.plan.pages.sort_by(|a, b| a.dest.cmp(&b.dest));
     }
     let sorted = prepared.plan.pages.is_sorted_by(|a, b| a.dest < b.dest);
@@ -223,13 +223,13 @@ fn write_with(
 /// The tarball first (the likeliest to fail, on a full disk), then the output folder.
 fn open_sinks(config: &Config, tracked: bool) -> Result<Box<dyn Sink>> {
     let mut fanout = Fanout::default();
-    if let Some(target) = &config.tarball {
+    if let Some(target) = config.tarball() {
         fanout.push(Box::new(TarSink::new(
             target.clone(),
             config.source_date_epoch,
         )));
     }
-    if let Some(dir) = &config.output_dir {
+    if let Some(dir) = config.output_dir() {
         let sink = if tracked {
             DirSink::open_tracked(dir)?
         } else {
@@ -242,9 +242,9 @@ fn open_sinks(config: &Config, tracked: bool) -> Result<Box<dyn Sink>> {
 
 /// The nginx snippet's text, with the root nginx sees (by default the output folder, absolute).
 fn nginx_snippet(config: &Config, nginx: &Nginx, plan: &Plan) -> Result<String> {
-    let root = match (&nginx.root, &config.output_dir) {
-        (Some(root), _) => root.clone(),
-        (None, Some(dir)) => {
+    let root = match &nginx.root {
+        NginxRoot::Given(root) => root.clone(),
+        NginxRoot::OutputFolder(dir) => {
             let abs = std::path::absolute(dir).with_context(|| {
                 format!("making DOWNPAGE_OUTPUT_DIR {} absolute", dir.display())
             })?;
@@ -258,9 +258,6 @@ fn nginx_snippet(config: &Config, nginx: &Nginx, plan: &Plan) -> Result<String> 
                 anyhow!("DOWNPAGE_OUTPUT_DIR as nginx root: {e}; or set DOWNPAGE_NGINX_ROOT")
             })?;
             root
-        }
-        (None, None) => {
-            unreachable!("config requires DOWNPAGE_NGINX_ROOT without an output folder")
         }
     };
     let entries: Vec<nginx::Entry> = plan

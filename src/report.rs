@@ -18,7 +18,7 @@ pub fn report(
 ) -> Line {
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     let plural = if count == 1 { "page" } else { "pages" };
-    let tarball = config.tarball.as_ref().map(|t| match t {
+    let tarball = config.tarball().map(|t| match t {
         Tarball::Stdout => "stdout".to_string(),
         Tarball::File(p) => p.display().to_string(),
     });
@@ -27,15 +27,15 @@ pub fn report(
             .with("bytes", summary.bytes)
             .with(
                 "output",
-                config.output_dir.as_ref().map(|d| d.display().to_string()),
+                config.output_dir().map(|d| d.display().to_string()),
             )
             .with("tarball", tarball.clone())
             .with("ms", (ms * 10.0).round() / 10.0)
     };
     if check {
         let mut places: Vec<String> = config
-            .output_dir
-            .iter()
+            .output_dir()
+            .into_iter()
             .map(|d| d.display().to_string())
             .collect();
         places.extend(tarball.as_ref().map(|t| format!("tarball {t}")));
@@ -49,7 +49,7 @@ pub fn report(
         ));
     }
     let mut parts = Vec::new();
-    if let Some(dir) = &config.output_dir {
+    if let Some(dir) = config.output_dir() {
         let files = summary.written + summary.unchanged;
         let files = if files == count {
             String::new()

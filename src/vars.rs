@@ -1,11 +1,14 @@
-//! The `DOWNPAGE_*` variables: one table that `--help`, the unknown-variable check and the
-//! README's table are all made from, so the three can never drift apart.
+//! The `DOWNPAGE_*` variables: one table, declared once with [`variables!`], that makes the
+//! [`Raw`] struct the environment is parsed into, `--help`, the unknown-variable check and
+//! the README's table, so none can drift from another.
 
 /// One documented environment variable.
 #[derive(Debug, Clone, Copy)]
 pub struct Var {
     /// Full name, e.g. `DOWNPAGE_OUTPUT_DIR`.
     pub name: &'static str,
+    /// The field of [`Raw`] it fills.
+    pub field: &'static str,
     /// What happens when it is unset.
     pub default: &'static str,
     /// One sentence for people.
@@ -18,139 +21,111 @@ pub const PREFIX: &str = "DOWNPAGE_";
 /// Prefix of the free-form string variables put into every page's context.
 pub const VAR_PREFIX: &str = "DOWNPAGE_VAR_";
 
-/// Every variable, in the order `--help` and the README list them.
-pub const VARS: &[Var] = &[
-    Var {
-        name: "DOWNPAGE_OUTPUT_DIR",
+/// Declares every variable once: the field of [`Raw`] it fills and its row of [`VARS`]. A
+/// row without a field cannot be written.
+macro_rules! variables {
+    ($(
+        $(#[$attr:meta])*
+        $field:ident: $ty:ty = $name:literal,
+        default: $default:literal,
+        meaning: $meaning:literal;
+    )*) => {
+        /// The environment as given: one field per variable, its text, nothing checked yet.
+        /// envy fills the fields from the names without `DOWNPAGE_`, lower-cased;
+        /// `template_vars` is filled from the `DOWNPAGE_VAR_*` names.
+        #[derive(Debug, Default, serde::Deserialize)]
+        pub struct Raw {
+            $( $(#[$attr])* pub $field: $ty, )*
+        }
+
+        /// Every variable, in the order `--help` and the README list them.
+        pub const VARS: &[Var] = &[
+            $( Var { name: $name, field: stringify!($field), default: $default, meaning: $meaning }, )*
+        ];
+    };
+}
+
+variables! {
+    output_dir: Option<String> = "DOWNPAGE_OUTPUT_DIR",
         default: "`pages` (none when only `DOWNPAGE_TARBALL` is set)",
-        meaning: "Folder the pages are written to; created when missing. Pages are replaced atomically (temporary file + rename).",
-    },
-    Var {
-        name: "DOWNPAGE_TEMPLATE_DIR",
+        meaning: "Folder the pages are written to; created when missing. Pages are replaced atomically (temporary file + rename).";
+    template_dir: Option<String> = "DOWNPAGE_TEMPLATE_DIR",
         default: "(none: built-in templates only)",
-        meaning: "The site's template folder(s), `:`-separated, searched in order like Django's `DIRS`; templates are named by their path inside the folder.",
-    },
-    Var {
-        name: "DOWNPAGE_PAGES",
+        meaning: "The site's template folder(s), `:`-separated, searched in order like Django's `DIRS`; templates are named by their path inside the folder.";
+    pages: Option<String> = "DOWNPAGE_PAGES",
         default: "(none)",
-        meaning: "Pages to build: a JSON array of `[DEST, TEMPLATE]`, `[DEST, TEMPLATE, {context}]` or `{\"dest\", \"template\", \"context\"}` items, or compact `DEST=TEMPLATE` entries separated by commas or newlines.",
-    },
-    Var {
-        name: "DOWNPAGE_PAGES_FILE",
+        meaning: "Pages to build: a JSON array of `[DEST, TEMPLATE]`, `[DEST, TEMPLATE, {context}]` or `{\"dest\", \"template\", \"context\"}` items, or compact `DEST=TEMPLATE` entries separated by commas or newlines.";
+    pages_file: Option<String> = "DOWNPAGE_PAGES_FILE",
         default: "(none)",
-        meaning: "A file holding the page list in either form (for long lists or a mounted ConfigMap); not together with `DOWNPAGE_PAGES`.",
-    },
-    Var {
-        name: "DOWNPAGE_CONTEXT",
+        meaning: "A file holding the page list in either form (for long lists or a mounted ConfigMap); not together with `DOWNPAGE_PAGES`.";
+    context: Option<String> = "DOWNPAGE_CONTEXT",
         default: "`{}`",
-        meaning: "JSON object of extra context for every page; a page's own context wins over it.",
-    },
-    Var {
-        name: "DOWNPAGE_VAR_<NAME>",
+        meaning: "JSON object of extra context for every page; a page's own context wins over it.";
+    #[serde(skip)]
+    template_vars: serde_json::Map<String, serde_json::Value> = "DOWNPAGE_VAR_<NAME>",
         default: "(none)",
-        meaning: "One string variable `<name>` (lower-cased) in every page's context, e.g. `DOWNPAGE_VAR_SITE_NAME=Example` gives `site_name`.",
-    },
-    Var {
-        name: "DOWNPAGE_CODES",
+        meaning: "One string variable `<name>` (lower-cased) in every page's context, e.g. `DOWNPAGE_VAR_SITE_NAME=Example` gives `site_name`.";
+    codes: Option<String> = "DOWNPAGE_CODES",
         default: "`500,502,503,504` when `DOWNPAGE_PAGES` is unset",
-        meaning: "Status codes to build from the built-in pages, comma-separated; written as `<code>.html` (and the other `DOWNPAGE_FORMATS`). The item `maintenance` adds the maintenance page `maintenance.html` (a 503 whose words come from `DOWNPAGE_VAR_MAINTENANCE_*`).",
-    },
-    Var {
-        name: "DOWNPAGE_FORMATS",
+        meaning: "Status codes to build from the built-in pages, comma-separated; written as `<code>.html` (and the other `DOWNPAGE_FORMATS`). The item `maintenance` adds the maintenance page `maintenance.html` (a 503 whose words come from `DOWNPAGE_VAR_MAINTENANCE_*`).";
+    formats: Option<String> = "DOWNPAGE_FORMATS",
         default: "`html`",
-        meaning: "Variants of each built-in code page, comma-separated: `html` (`<code>.html`), `json` (`<code>.json`, for API clients) and `txt` (`<code>.txt`, plain text).",
-    },
-    Var {
-        name: "DOWNPAGE_LAYOUT",
+        meaning: "Variants of each built-in code page, comma-separated: `html` (`<code>.html`), `json` (`<code>.json`, for API clients) and `txt` (`<code>.txt`, plain text).";
+    layout: Option<String> = "DOWNPAGE_LAYOUT",
         default: "`flat`",
-        meaning: "`ingress-nginx`: lay the code pages out for the ingress-nginx custom error backend (mount the folder at its `/www`): `<code>.html` and `<code>.json` for every code, plus the `4xx` and `5xx` fallbacks it reads for codes without a page.",
-    },
-    Var {
-        name: "DOWNPAGE_GZIP",
+        meaning: "`ingress-nginx`: lay the code pages out for the ingress-nginx custom error backend (mount the folder at its `/www`): `<code>.html` and `<code>.json` for every code, plus the `4xx` and `5xx` fallbacks it reads for codes without a page.";
+    gzip: Option<String> = "DOWNPAGE_GZIP",
         default: "`false`",
-        meaning: "`true`: also write a gzip copy `<page>.gz` beside every page (for nginx `gzip_static`), reproducible like the pages.",
-    },
-    Var {
-        name: "DOWNPAGE_INDEX",
+        meaning: "`true`: also write a gzip copy `<page>.gz` beside every page (for nginx `gzip_static`), reproducible like the pages.";
+    index: Option<String> = "DOWNPAGE_INDEX",
         default: "`false`",
-        meaning: "`true`: also write `downpage.json`, listing every file written (pages and `.gz` copies) with its size and SHA-256, for checking an upload.",
-    },
-    Var {
-        name: "DOWNPAGE_TARBALL",
+        meaning: "`true`: also write `downpage.json`, listing every file written (pages and `.gz` copies) with its size and SHA-256, for checking an upload.";
+    tarball: Option<String> = "DOWNPAGE_TARBALL",
         default: "(none)",
-        meaning: "Also write every file into a reproducible `.tar.gz` at this path (replaced atomically), or to stdout with `-` (`docker run … > pages.tar.gz`); with `DOWNPAGE_OUTPUT_DIR` unset, only the tarball is written.",
-    },
-    Var {
-        name: "SOURCE_DATE_EPOCH",
+        meaning: "Also write every file into a reproducible `.tar.gz` at this path (replaced atomically), or to stdout with `-` (`docker run … > pages.tar.gz`); with `DOWNPAGE_OUTPUT_DIR` unset, only the tarball is written.";
+    source_date_epoch: Option<String> = "SOURCE_DATE_EPOCH",
         default: "`946684800` (2000-01-01)",
-        meaning: "The time of every entry in the tarball, in seconds since 1970 (the reproducible-builds standard variable, e.g. `$(git log -1 --format=%ct)`).",
-    },
-    Var {
-        name: "DOWNPAGE_NGINX_CONF",
+        meaning: "The time of every entry in the tarball, in seconds since 1970 (the reproducible-builds standard variable, e.g. `$(git log -1 --format=%ct)`).";
+    nginx_conf: Option<String> = "DOWNPAGE_NGINX_CONF",
         default: "(none)",
-        meaning: "Write an nginx snippet to this path, for `include` inside a `server {}`: `error_page <code> /<page>;` and an `internal` location for every page with a known status code (plus `gzip_static on;` with `DOWNPAGE_GZIP`).",
-    },
-    Var {
-        name: "DOWNPAGE_NGINX_ROOT",
+        meaning: "Write an nginx snippet to this path, for `include` inside a `server {}`: `error_page <code> /<page>;` and an `internal` location for every page with a known status code (plus `gzip_static on;` with `DOWNPAGE_GZIP`).";
+    nginx_root: Option<String> = "DOWNPAGE_NGINX_ROOT",
         default: "the output folder, made absolute",
-        meaning: "The folder where nginx sees the pages (often another mount path than downpage's), used as `root` in the snippet; an absolute path.",
-    },
-    Var {
-        name: "DOWNPAGE_WATCH",
+        meaning: "The folder where nginx sees the pages (often another mount path than downpage's), used as `root` in the snippet; an absolute path.";
+    watch: Option<String> = "DOWNPAGE_WATCH",
         default: "`false`",
-        meaning: "`true`: render once, then keep running and re-render when an input changes (template folders, the page-list file, through ConfigMap `..data` swaps too); a failed re-render keeps the last good pages. SIGTERM or SIGINT stop it with status 0.",
-    },
-    Var {
-        name: "DOWNPAGE_WATCH_INTERVAL",
+        meaning: "`true`: render once, then keep running and re-render when an input changes (template folders, the page-list file, through ConfigMap `..data` swaps too); a failed re-render keeps the last good pages. SIGTERM or SIGINT stop it with status 0.";
+    watch_interval: Option<String> = "DOWNPAGE_WATCH_INTERVAL",
         default: "`2s`",
-        meaning: "How often watch mode looks at its inputs: seconds (`2`, `0.5`) or milliseconds (`500ms`), 10ms to 86400s. Each look lists the template folders and stats every input file (about 0.26 ms of CPU for 40 templates, so about 10 ms per idle minute at 2s).",
-    },
-    Var {
-        name: "DOWNPAGE_READY_FILE",
+        meaning: "How often watch mode looks at its inputs: seconds (`2`, `0.5`) or milliseconds (`500ms`), 10ms to 86400s. Each look lists the template folders and stats every input file (about 0.26 ms of CPU for 40 templates, so about 10 ms per idle minute at 2s).";
+    ready_file: Option<String> = "DOWNPAGE_READY_FILE",
         default: "(none)",
-        meaning: "A JSON state file, removed at start, written (atomically) after the first successful render and after every later attempt; `downpage health` reads it. Keep it outside the output folder, e.g. `/tmp/downpage-ready`.",
-    },
-    Var {
-        name: "DOWNPAGE_LOG_FORMAT",
+        meaning: "A JSON state file, removed at start, written (atomically) after the first successful render and after every later attempt; `downpage health` reads it. Keep it outside the output folder, e.g. `/tmp/downpage-ready`.";
+    log_format: Option<String> = "DOWNPAGE_LOG_FORMAT",
         default: "`text`",
-        meaning: "`text`: one `downpage: ...` line per run or re-render; `json`: one JSON object per line (`level`, `event`, `msg` and counts), errors too, for log pipelines.",
-    },
-    Var {
-        name: "DOWNPAGE_STATIC_ROOT",
+        meaning: "`text`: one `downpage: ...` line per run or re-render; `json`: one JSON object per line (`level`, `event`, `msg` and counts), errors too, for log pipelines.";
+    static_root: Option<String> = "DOWNPAGE_STATIC_ROOT",
         default: "(none)",
-        meaning: "The folder your assets stage produced (Django's `STATIC_ROOT`, Vite's `dist`, Rails' `public/assets`); `inline()`, `data_uri()` and `DOWNPAGE_SELF_CONTAINED` read files only inside it.",
-    },
-    Var {
-        name: "DOWNPAGE_STATIC_URL",
+        meaning: "The folder your assets stage produced (Django's `STATIC_ROOT`, Vite's `dist`, Rails' `public/assets`); `inline()`, `data_uri()` and `DOWNPAGE_SELF_CONTAINED` read files only inside it.";
+    static_url: Option<String> = "DOWNPAGE_STATIC_URL",
         default: "`/static/`",
-        meaning: "URL prefix the site serves `DOWNPAGE_STATIC_ROOT` under (Django's `STATIC_URL`, Vite's `base`); `static()` puts it before the hashed name.",
-    },
-    Var {
-        name: "DOWNPAGE_STATIC_MANIFEST",
+        meaning: "URL prefix the site serves `DOWNPAGE_STATIC_ROOT` under (Django's `STATIC_URL`, Vite's `base`); `static()` puts it before the hashed name.";
+    static_manifest: Option<String> = "DOWNPAGE_STATIC_MANIFEST",
         default: "found in `DOWNPAGE_STATIC_ROOT`",
-        meaning: "The asset manifest mapping names to hashed names: Django/WhiteNoise `staticfiles.json`, Vite `manifest.json`, or a flat map (webpack, Propshaft, Sprockets); when unset the first of `staticfiles.json`, `.vite/manifest.json`, `manifest.json`, `.manifest.json`, `assets-manifest.json`, `.sprockets-manifest-*.json` in the static root is used.",
-    },
-    Var {
-        name: "DOWNPAGE_SELF_CONTAINED",
+        meaning: "The asset manifest mapping names to hashed names: Django/WhiteNoise `staticfiles.json`, Vite `manifest.json`, or a flat map (webpack, Propshaft, Sprockets); when unset the first of `staticfiles.json`, `.vite/manifest.json`, `manifest.json`, `.manifest.json`, `assets-manifest.json`, `.sprockets-manifest-*.json` in the static root is used.";
+    self_contained: Option<String> = "DOWNPAGE_SELF_CONTAINED",
         default: "`false`",
-        meaning: "`true`: after rendering, inline every local stylesheet, script, image and icon of each HTML page (CSS `url(...)`s become `data:` URIs), so the page needs no other request; external URLs are left alone and listed in a warning.",
-    },
-    Var {
-        name: "DOWNPAGE_MAX_PAGE_BYTES",
+        meaning: "`true`: after rendering, inline every local stylesheet, script, image and icon of each HTML page (CSS `url(...)`s become `data:` URIs), so the page needs no other request; external URLs are left alone and listed in a warning.";
+    max_page_bytes: Option<String> = "DOWNPAGE_MAX_PAGE_BYTES",
         default: "(no limit)",
-        meaning: "Fail, naming the page and its size, when a page is larger: bytes, or with a `k`/`m` suffix (1024s), e.g. `16k` for HAProxy's `errorfile`, `1400k` for Cloudflare's custom pages (about 1.43 MB with what they load).",
-    },
-    Var {
-        name: "DOWNPAGE_LANG",
+        meaning: "Fail, naming the page and its size, when a page is larger: bytes, or with a `k`/`m` suffix (1024s), e.g. `16k` for HAProxy's `errorfile`, `1400k` for Cloudflare's custom pages (about 1.43 MB with what they load).";
+    lang: Option<String> = "DOWNPAGE_LANG",
         default: "`en`",
-        meaning: "Language of the built-in pages (and of the catalog words and `t` labels given to `DOWNPAGE_PAGES` pages), e.g. `de`; sets `<html lang>`. Built in: see `src/builtin/catalog/`.",
-    },
-    Var {
-        name: "DOWNPAGE_LANGS",
+        meaning: "Language of the built-in pages (and of the catalog words and `t` labels given to `DOWNPAGE_PAGES` pages), e.g. `de`; sets `<html lang>`. Built in: see `src/builtin/catalog/`.";
+    langs: Option<String> = "DOWNPAGE_LANGS",
         default: "(none)",
-        meaning: "Instead of `DOWNPAGE_LANG`: one folder of built-in pages per language, comma-separated, e.g. `en,de,fr` writes `en/502.html`, `de/502.html`, `fr/502.html`; the first is the fallback and the language of `DOWNPAGE_PAGES` pages.",
-    },
-];
+        meaning: "Instead of `DOWNPAGE_LANG`: one folder of built-in pages per language, comma-separated, e.g. `en,de,fr` writes `en/502.html`, `de/502.html`, `fr/502.html`; the first is the fallback and the language of `DOWNPAGE_PAGES` pages.";
+}
 
 /// Markdown table of [`VARS`]; the README contains exactly this (a test checks it).
 pub fn markdown_table() -> String {
@@ -190,6 +165,12 @@ pub fn help_text() -> String {
 /// Whether `name` (a `DOWNPAGE_*` variable) is one downpage reads.
 pub fn is_known(name: &str) -> bool {
     name.starts_with(VAR_PREFIX) || VARS.iter().any(|v| v.name == name)
+}
+
+/// The key envy reads `name` under: the name without `DOWNPAGE_`, as envy lower-cases it
+/// onto the field of the same name.
+pub fn envy_key(name: &str) -> &str {
+    name.strip_prefix(PREFIX).unwrap_or(name)
 }
 
 /// Kubernetes injects service-link variables into every pod of a namespace for each Service;
@@ -261,14 +242,26 @@ mod tests {
     }
 
     #[test]
-    fn every_var_is_known_and_documented() {
-        for v in VARS {
-            if !v.name.contains('<') && v.name.starts_with(PREFIX) {
-                assert!(is_known(v.name));
-            }
-            assert!(!v.meaning.is_empty());
+    fn envy_fills_the_field_of_every_variable() {
+        // What envy does with each name (lower-cases the key) lands on the row's field.
+        for v in VARS.iter().filter(|v| !v.name.contains('<')) {
+            assert_eq!(envy_key(v.name).to_lowercase(), v.field, "{}", v.name);
         }
-        assert!(is_known("DOWNPAGE_VAR_SITE_NAME"));
+        let every: Vec<(String, String)> = VARS
+            .iter()
+            .filter(|v| !v.name.contains('<'))
+            .map(|v| (envy_key(v.name).to_string(), format!("value of {}", v.name)))
+            .collect();
+        let raw: Raw = envy::from_iter(every).unwrap();
+        let text = format!("{raw:?}");
+        for v in VARS.iter().filter(|v| !v.name.contains('<')) {
+            assert!(
+                text.contains(&format!("value of {}", v.name)),
+                "{} not read",
+                v.name
+            );
+        }
+        assert!(is_known("DOWNPAGE_VAR_SITE_NAME") && is_known("DOWNPAGE_OUTPUT_DIR"));
         assert!(!is_known("DOWNPAGE_OUTPUTDIR"));
     }
 }
