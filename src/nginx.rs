@@ -88,15 +88,12 @@ pub fn snippet(pages: &[Entry], root: &str, gzip: bool, langs: &[String]) -> Res
                 "page {dest} (status {code}): its destination has characters that are not safe in nginx config (only letters, digits and . _ - ~ / are): rename it for DOWNPAGE_NGINX_CONF"
             );
         }
-        match localized(dest) {
-            Some(rest) => {
-                let _ = writeln!(errors, "error_page {code} /$downpage_lang/{rest};");
-                locations.extend(langs.iter().map(|lang| format!("{lang}/{rest}")));
-            }
-            None => {
-                let _ = writeln!(errors, "error_page {code} /{dest};");
-                locations.push(dest.to_string());
-            }
+        if let Some(rest) = localized(dest) {
+            let _ = writeln!(errors, "error_page {code} /$downpage_lang/{rest};");
+            locations.extend(langs.iter().map(|lang| format!("{lang}/{rest}")));
+        } else {
+            let _ = writeln!(errors, "error_page {code} /{dest};");
+            locations.push(dest.to_string());
         }
     }
     if errors.contains("$downpage_lang") {

@@ -57,12 +57,12 @@ fn parse_json(text: &str, source: &str) -> Result<Vec<PageSpec>> {
     items
         .into_iter()
         .enumerate()
-        .map(|(i, item)| parse_json_item(item, i + 1, source))
+        .map(|(i, item)| parse_json_item(&item, i + 1, source))
         .collect()
 }
 
-fn parse_json_item(item: Value, n: usize, source: &str) -> Result<PageSpec> {
-    let named = entry_name(&item);
+fn parse_json_item(item: &Value, n: usize, source: &str) -> Result<PageSpec> {
+    let named = entry_name(item);
     let bad = |found: &str| -> anyhow::Error {
         anyhow::anyhow!("{source} entry {n}{named}: {found}: write {JSON_FORMS}")
     };
@@ -85,7 +85,7 @@ fn parse_json_item(item: Value, n: usize, source: &str) -> Result<PageSpec> {
             ))),
         }
     };
-    match &item {
+    match item {
         Value::Array(parts) if (2..=3).contains(&parts.len()) => Ok(PageSpec {
             dest: text(&parts[0], "destination")?,
             template: text(&parts[1], "template")?,

@@ -58,7 +58,10 @@ fn check_with(sources: &[Source], limit: Duration, hung: &'static AtomicBool) ->
         .stack_size(16 << 20)
         .spawn(move || {
             for (name, text) in texts {
-                *shared.lock().unwrap_or_else(|p| p.into_inner()) = name.clone();
+                shared
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .clone_from(&name);
                 let _ = tera::Template::new(&name, None, &text);
             }
             let _ = tx.send(());
@@ -68,7 +71,10 @@ fn check_with(sources: &[Source], limit: Duration, hung: &'static AtomicBool) ->
         Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => Ok(()),
         Err(mpsc::RecvTimeoutError::Timeout) => {
             hung.store(true, Ordering::SeqCst);
-            let name = current.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            let name = current
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .clone();
             let path = sources
                 .iter()
                 .find(|s| s.name == name)

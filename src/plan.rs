@@ -382,6 +382,7 @@ mod tests {
         Engine::standalone(sources, vec!["/site/templates".into()]).unwrap()
     }
 
+    #[allow(clippy::needless_pass_by_value)] // json!(…) literals at every call
     fn spec(dest: &str, template: &str, ctx: Value) -> PageSpec {
         PageSpec {
             dest: dest.into(),

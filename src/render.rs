@@ -81,7 +81,7 @@ pub fn render_all(
     let helpers = if pages.len() < PARALLEL_MIN_PAGES {
         0
     } else {
-        std::thread::available_parallelism().map_or(1, |n| n.get()) - 1
+        std::thread::available_parallelism().map_or(1, std::num::NonZero::get) - 1
     };
     if helpers == 0 {
         for page in pages {
@@ -123,17 +123,16 @@ pub fn render_all(
                         Ok((j, done)) => {
                             ready.insert(j, done);
                         }
-                        Err(mpsc::TryRecvError::Empty) => match claim_if(ready.len() < QUEUE) {
-                            Some(j) => {
+                        Err(mpsc::TryRecvError::Empty) => {
+                            if let Some(j) = claim_if(ready.len() < QUEUE) {
                                 ready.insert(j, render(engine, &pages[j]));
-                            }
-                            None => {
+                            } else {
                                 let (j, done) = rx.recv().map_err(|_| {
                                     anyhow!("page {}: a rendering thread stopped", page.dest)
                                 })?;
                                 ready.insert(j, done);
                             }
-                        },
+                        }
                         Err(mpsc::TryRecvError::Disconnected) => {
                             return Err(anyhow!("page {}: a rendering thread stopped", page.dest));
                         }

@@ -65,7 +65,7 @@ pub fn check_dest(dest: &str) -> Result<String> {
     let mut parts = Vec::new();
     for part in dest.split('/') {
         match part {
-            "" | "." => continue,
+            "" | "." => {}
             p if p.len() > MAX_NAME_BYTES => {
                 bail!("destination \"{dest}\" has a name longer than {MAX_NAME_BYTES} bytes: {fix}")
             }

@@ -42,7 +42,13 @@ pub fn digest(data: &[u8]) -> [u8; 32] {
 
 /// The digest as 64 lowercase hex digits, as `sha256sum` prints it.
 pub fn hex(data: &[u8]) -> String {
-    digest(data).iter().map(|b| format!("{b:02x}")).collect()
+    use std::fmt::Write;
+    digest(data)
+        .iter()
+        .fold(String::with_capacity(64), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
 }
 
 fn compress(h: &mut [u32; 8], block: &[u8]) {

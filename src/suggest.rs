@@ -30,7 +30,7 @@ pub fn near<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> 
             (d <= limit || same_file).then_some((d, c))
         })
         .collect();
-    scored.sort();
+    scored.sort_unstable();
     scored.dedup();
     scored.into_iter().take(3).map(|(_, c)| c).collect()
 }

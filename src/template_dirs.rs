@@ -71,7 +71,7 @@ fn walk_in(dir: &Path, prefix: &str, depth: usize, each: &mut Visit<'_>) -> Resu
         .with_context(|| format!("reading template folder {}", dir.display()))?
         .collect::<Result<_, _>>()
         .with_context(|| format!("reading template folder {}", dir.display()))?;
-    entries.sort_by_key(|e| e.file_name());
+    entries.sort_by_key(std::fs::DirEntry::file_name);
     for entry in entries {
         let file_name = entry.file_name();
         let Some(file_name) = file_name.to_str() else {

@@ -285,7 +285,7 @@ mod tests {
         let e = Engine::standalone(vec![], vec![]).unwrap();
         assert!(e.has("downpage/base.html") && e.has(BUILTIN_PAGE));
         let mut compiled: Vec<&str> = e.tera().unwrap().get_template_names().collect();
-        compiled.sort();
+        compiled.sort_unstable();
         assert_eq!(compiled, e.names);
     }
 
@@ -300,7 +300,8 @@ mod tests {
         )
         .unwrap();
         let (theme, t) =
-            crate::theme::context(&Default::default(), crate::catalog::english(), None).unwrap();
+            crate::theme::context(&serde_json::Map::default(), crate::catalog::english(), None)
+                .unwrap();
         let mut ctx = tera::Context::new();
         ctx.insert("theme", &theme);
         ctx.insert("t", &t);

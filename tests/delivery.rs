@@ -582,7 +582,7 @@ fn a_tarball_is_streamed_and_a_late_failure_leaves_no_complete_archive() {
         let noise: String = (0..48)
             .map(|_| {
                 seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
-                format!("{:x}", seed >> 60)
+                char::from_digit((seed >> 60) as u32, 16).unwrap()
             })
             .collect();
         entries.push(format!(

@@ -633,9 +633,11 @@ impl OutputIgnoringStdout for Command {
 
 /// A site of `n` pages of about 2 KB in 50 folders; `version` is in every page.
 fn big_site(name: &str, n: usize) -> Test {
-    let list: String = (0..n)
-        .map(|i| format!("d{}/p{i}.html=page.html\n", i % 50))
-        .collect();
+    let list = (0..n)
+        .map(|i| format!("d{}/p{i}.html=page.html", i % 50))
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n";
     Test::new(name)
         .file(
             "t/page.html",

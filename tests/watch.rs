@@ -302,7 +302,7 @@ fn pages_stay_whole_through_many_changes_and_configmap_swaps() {
                 for (i, name) in ["a", "b", "c"].iter().enumerate() {
                     match check_read(name, fs::read(out.join(format!("{name}.html")))) {
                         Ok(v) if v < latest[i] => {
-                            failures.push(format!("{name}: version {v} after {}", latest[i]))
+                            failures.push(format!("{name}: version {v} after {}", latest[i]));
                         }
                         Ok(v) => latest[i] = v,
                         Err(e) => failures.push(e),

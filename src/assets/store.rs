@@ -173,17 +173,16 @@ impl AssetStore {
     /// `static(path=...)`: the URL of a static file, hashed when a manifest is present.
     pub fn url_for(&self, name: &str) -> Result<String> {
         check_name(name)?;
-        let target = match &self.manifest {
-            Some(m) => match m.get(name) {
+        let target = if let Some(m) = &self.manifest {
+            match m.get(name) {
                 Some(t) => t.to_string(),
-                None => bail!("{}", self.not_in_manifest(name, m)),
-            },
-            None => {
-                if self.root.is_some() {
-                    self.checked(name)?;
-                }
-                name.to_string()
+                None => bail!("{}", not_in_manifest(name, m)),
             }
+        } else {
+            if self.root.is_some() {
+                self.checked(name)?;
+            }
+            name.to_string()
         };
         Ok(attribute_safe(&self.url_of_target(&target)))
     }
@@ -206,7 +205,7 @@ impl AssetStore {
             );
         };
         if m.get(name).is_none() {
-            bail!("{}", self.not_in_manifest(name, m));
+            bail!("{}", not_in_manifest(name, m));
         }
         Ok(m.css(name)
             .into_iter()
@@ -237,18 +236,8 @@ impl AssetStore {
             {
                 Ok(name.to_string())
             }
-            None => bail!("{}", self.not_in_manifest(name, m)),
+            None => bail!("{}", not_in_manifest(name, m)),
         }
-    }
-
-    fn not_in_manifest(&self, name: &str, m: &Manifest) -> String {
-        let hint = suggest::did_you_mean(&suggest::near(name, m.names()));
-        format!(
-            "static file \"{name}\" is not in the {} {} ({} entries){hint}: fix the path, or run the assets stage again so the manifest lists it",
-            m.kind.describe(),
-            m.path.display(),
-            m.len()
-        )
     }
 
     /// An inliner reading from this store.
@@ -308,7 +297,7 @@ impl Reader for AssetStore {
             return Ok(bytes.clone());
         }
         let real = self.checked(rel)?;
-        let size = fs::metadata(&real).map(|m| m.len()).unwrap_or(0);
+        let size = fs::metadata(&real).map_or(0, |m| m.len());
         if size > MAX_ASSET_BYTES {
             bail!(
                 "static file \"{rel}\" is {size} bytes, more than downpage inlines ({MAX_ASSET_BYTES}): reference it by URL instead"
@@ -331,6 +320,17 @@ impl Reader for AssetStore {
             list.push(url.to_string());
         }
     }
+}
+
+/// The error for a name the manifest lacks, with near matches.
+fn not_in_manifest(name: &str, m: &Manifest) -> String {
+    let hint = suggest::did_you_mean(&suggest::near(name, m.names()));
+    format!(
+        "static file \"{name}\" is not in the {} {} ({} entries){hint}: fix the path, or run the assets stage again so the manifest lists it",
+        m.kind.describe(),
+        m.path.display(),
+        m.len()
+    )
 }
 
 /// A name as templates give it: relative, inside the root, no `..`.

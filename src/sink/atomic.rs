@@ -54,21 +54,21 @@ impl AtomicFile {
         let temp = dir.join(temp_name);
         // Ours by name (this pid): only a killed run that had the same pid can have left it.
         let _ = fs::remove_file(&temp);
-        AtomicFile::create(temp, target.to_path_buf(), what, WRITABLE_FIX, true)
+        AtomicFile::create(&temp, target.to_path_buf(), what, WRITABLE_FIX, true)
     }
 
     /// Creates the temporary file `temp` (in `target`'s folder, named by the caller) for
     /// `target`. `chmod`: set the mode explicitly (needed unless the umask is known to keep
     /// 0644). `writable_fix` is said when the folder is not writable.
     pub fn create(
-        temp: PathBuf,
+        temp: &Path,
         target: PathBuf,
         what: &str,
         writable_fix: &'static str,
         chmod: bool,
     ) -> Result<AtomicFile> {
         let staged = Staged {
-            paths: Some((temp.clone(), target)),
+            paths: Some((temp.to_path_buf(), target)),
             what: what.to_string(),
         };
         let open = || -> std::io::Result<File> {
@@ -76,7 +76,7 @@ impl AtomicFile {
                 .write(true)
                 .create_new(true)
                 .mode(FILE_MODE)
-                .open(&temp)?;
+                .open(temp)?;
             if chmod {
                 f.set_permissions(fs::Permissions::from_mode(FILE_MODE))?;
             }

@@ -187,7 +187,6 @@ impl Sink for DirSink {
             None
         };
         match existing {
-            None => {}
             Some(Ok(m)) if m.file_type().is_symlink() => bail!(
                 "{} is a symbolic link: downpage never writes through links (they can lead outside the output folder); remove it",
                 target.display()
@@ -212,7 +211,7 @@ impl Sink for DirSink {
         let temp = dir.join(format!("{TEMP_PREFIX}{}-{}", self.pid, self.seq));
         let what = format!("page {dest} to {}", dir.display());
         let chmod = self.umask_keeps_mode == Some(false);
-        let mut file = AtomicFile::create(temp, target, &what, WRITABLE_FIX, chmod)?;
+        let mut file = AtomicFile::create(&temp, target, &what, WRITABLE_FIX, chmod)?;
         if self.umask_keeps_mode.is_none() {
             let keeps = file.mode_is_right();
             self.umask_keeps_mode = Some(keeps);

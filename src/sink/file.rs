@@ -68,7 +68,7 @@ pub fn prepare(path: &Path, bytes: &[u8], what: &str) -> Result<Pending> {
             // Through a symbolic link, replace the file it points to (not the link).
             fs::canonicalize(path).with_context(|| format!("resolving {what}"))?
         }
-        Ok(m) if is_special(&m.file_type()) => {
+        Ok(m) if is_special(m.file_type()) => {
             write_in_place(path, bytes, what)?;
             return Ok(done(Written::Changed));
         }
@@ -104,7 +104,7 @@ pub fn start(path: &Path, what: &str) -> Result<(fs::File, Started)> {
             let target = fs::canonicalize(path).with_context(|| format!("resolving {what}"))?;
             (target.clone(), Some(target))
         }
-        Ok(m) if is_special(&m.file_type()) => {
+        Ok(m) if is_special(m.file_type()) => {
             let file = OpenOptions::new()
                 .write(true)
                 .open(path)
@@ -172,9 +172,8 @@ fn same_bytes(a: &Path, b: &Path) -> bool {
     );
     let (mut ba, mut bb) = (vec![0; 64 * 1024], vec![0; 64 * 1024]);
     loop {
-        let n = match ra.read(&mut ba) {
-            Ok(n) => n,
-            Err(_) => return false,
+        let Ok(n) = ra.read(&mut ba) else {
+            return false;
         };
         if n == 0 {
             return rb.read(&mut bb[..1]).is_ok_and(|m| m == 0);
@@ -185,7 +184,7 @@ fn same_bytes(a: &Path, b: &Path) -> bool {
     }
 }
 
-fn is_special(t: &fs::FileType) -> bool {
+fn is_special(t: fs::FileType) -> bool {
     t.is_char_device() || t.is_fifo() || t.is_socket() || t.is_block_device()
 }
 

@@ -183,9 +183,7 @@ fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) {
 }
 
 pub fn is_root() -> bool {
-    fs::metadata("/proc/self")
-        .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
-        .unwrap_or(false)
+    fs::metadata("/proc/self").is_ok_and(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
 }
 
 pub fn mode(path: &Path) -> u32 {
