@@ -1,5 +1,5 @@
 //! Watch mode's view of its inputs: every file a render reads (the template folders, walked
-//! like `template_dirs` does, the page-list file, and files a render reports reading), each
+//! by `template_dirs::walk` exactly as they are read, the page-list file, and files a render reports reading), each
 //! with its metadata and a hash of its content. A look (`scan`) only stats files whose
 //! metadata is unchanged; it reads a file when its metadata changed (a ConfigMap `..data`
 //! swap gives every file a new inode) or its mtime is too recent to trust, so a change is

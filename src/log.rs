@@ -1,4 +1,5 @@
-//! Log lines, the last step of every run: a `downpage: ...` line of text, or with
+//! Log lines, the last step of every run (printed by `main`, or by watch mode as it goes):
+//! a `downpage: ...` line of text, or with
 //! `DOWNPAGE_LOG_FORMAT=json` one JSON object per line with the same message and its numbers
 //! as fields (`ts`, `level`, `event`, `msg`, then the event's own fields).
 

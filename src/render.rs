@@ -1,4 +1,5 @@
-//! Plan page → bytes. Pure: renders in memory with the compiled templates; errors name the
+//! Plan page → bytes. Pure but for the static files the asset functions read (through the
+//! engine's asset store): renders in memory with the compiled templates; errors name the
 //! page, where it was asked for, the template and the line. [`render_all`] spreads the pages
 //! over the available cores and hands them back in plan order.
 

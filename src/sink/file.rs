@@ -1,5 +1,6 @@
-//! One file written atomically (the tarball, the nginx snippet): a temporary file beside the
-//! target, renamed over it, so a reader sees the old file or the new one, never a part.
+//! One file written atomically (the tarball, the nginx snippet, the ready file, the
+//! owned-pages record) with [`super::atomic`]: a temporary file beside the target, renamed
+//! over it, so a reader sees the old file or the new one, never a part.
 //! Same bytes already there: the file and its mtime are left alone. A device or pipe
 //! (`/dev/stdout`, a FIFO) cannot be renamed over, so it is written in place.
 
