@@ -47,7 +47,7 @@ mod sha256;
 mod sink;
 mod stop;
 
-pub use cli::{Command, Outcome, run};
+pub use cli::{Outcome, run};
 pub use config::{Config, LogFormat};
 pub use log::Line;
 

@@ -357,3 +357,29 @@ fn static_root_must_exist_and_check_mode_reads_assets_too() {
     t.fails(&["static file \"css/gone.css\" is not in the Django staticfiles.json"]);
     assert!(t.files("out").is_empty());
 }
+
+#[test]
+fn warnings_come_back_in_the_run_outcome_before_the_summary() {
+    // Nothing below `main` prints: `run` hands the warnings back for it (and tests) to see.
+    let t = django("outcome").file(
+        "templates/page.html",
+        "<style>{{ inline(path='css/site.css') }}</style>",
+    );
+    let abs = |rel: &str| t.path(rel).display().to_string();
+    let env = [
+        ("DOWNPAGE_TEMPLATE_DIR", abs("templates")),
+        ("DOWNPAGE_STATIC_ROOT", abs("static")),
+        ("DOWNPAGE_OUTPUT_DIR", abs("out")),
+        ("DOWNPAGE_PAGES", "502.html=page.html".to_string()),
+    ];
+    let outcome = downpage::run(&[], env.map(|(k, v)| (k.into(), v.into()))).unwrap();
+    let downpage::Outcome::Log(lines) = outcome else {
+        panic!("a render logs, it prints nothing: {outcome:?}");
+    };
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(
+        lines[0],
+        "downpage: warning: inlined style sheets: 1 external URL left as it is (the page needs the network for it): https://cdn.example.com/x.png"
+    );
+    assert!(lines[1].starts_with("downpage: wrote 1 page "), "{lines:?}");
+}
