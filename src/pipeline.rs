@@ -122,13 +122,24 @@ fn prepare(config: &Config) -> Result<Prepared> {
     );
     let plan = plan::plan(config, specs, &source, &engine)?;
     engine.check().map_err(|broken| {
-        let page = broken
-            .template
-            .as_deref()
-            .and_then(|t| plan.pages.iter().find(|p| p.template == t));
-        match page {
-            Some(p) => anyhow!("page {} ({}): {}", p.dest, p.origin, broken.message),
-            None => anyhow!("{}", broken.message),
+        // The page whose template is the broken one, else the first that names it (a base
+        // template it extends, a partial it includes).
+        let Some(t) = broken.template.as_deref() else {
+            return anyhow!("{}", broken.message);
+        };
+        let pages = &plan.pages;
+        if let Some(p) = pages.iter().find(|p| p.template == t) {
+            anyhow!("page {} ({}): {}", p.dest, p.origin, broken.message)
+        } else if let Some(p) = pages.iter().find(|p| engine.mentions(&p.template, t)) {
+            anyhow!(
+                "page {} ({}) through template {}: {}",
+                p.dest,
+                p.origin,
+                p.template,
+                broken.message
+            )
+        } else {
+            anyhow!("{}", broken.message)
         }
     })?;
     let snippet = match &config.nginx {

@@ -172,6 +172,17 @@ impl Engine {
         flatten(err, &self.sources)
     }
 
+    /// Whether the site's template `name` names `other` in quotes (`{% extends "base.html" %}`,
+    /// an include or an import): how a syntax error in a base template finds a page to name.
+    pub fn mentions(&self, name: &str, other: &str) -> bool {
+        self.sources
+            .iter()
+            .find(|s| s.name == name)
+            .is_some_and(|s| {
+                s.text.contains(&format!("\"{other}\"")) || s.text.contains(&format!("'{other}'"))
+            })
+    }
+
     /// Where a template was read from (`built-in` for the embedded ones).
     pub fn origin(&self, name: &str) -> String {
         self.sources

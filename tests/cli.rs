@@ -920,6 +920,21 @@ fn template_syntax_error_names_the_page() {
         "myapp/downpage_503.html",
         "line 3 column",
     ]);
+    still_intact(&t, &page); // A broken base template: the first page that extends it is named.
+    let t = t
+        .file(
+            "templates/myapp/downpage_503.html",
+            "{% extends \"base.html\" %}{% block content %}ok{% endblock %}",
+        )
+        .file(
+            "templates/base.html",
+            "<html>\n{% block content %}{% endblock %}\n{{ x | }}",
+        );
+    t.fails(&[
+        "page 502.html (DOWNPAGE_PAGES entry 1) through template myapp/downpage_502.html",
+        "Failed to parse 'base.html'",
+        "line 3 column",
+    ]);
     still_intact(&t, &page);
 }
 
