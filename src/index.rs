@@ -1,7 +1,8 @@
 //! Delivered files → `downpage.json` (`DOWNPAGE_INDEX`): every file with its size and
 //! SHA-256, in path order, for checking an upload. Pure and reproducible (no time, no host).
-//! Written by hand (a fixed shape, one escaper) rather than through serde_json's pretty
-//! printer, which is a few KB of binary for eight lines of layout.
+//! Written by hand (a fixed shape, one file per line, one escaper) rather than through
+//! serde_json's pretty printer, which lays each file over five lines and makes the release
+//! binary 440 bytes larger (2,942,704 vs 2,942,264 bytes, measured for issue 16).
 
 use std::fmt::Write;
 

@@ -37,8 +37,8 @@ pub struct AssetStore {
     static_url: String,
     manifest: Option<Manifest>,
     /// Every file read (real paths, in the order first read), manifest included. Vectors,
-    /// not sets or maps: a run reads a handful of files, and each collection type costs
-    /// binary size.
+    /// not sets or maps: a run reads a handful of files, and a `HashMap` for `cache` makes
+    /// the release binary 2,640 bytes larger (measured for issue 16).
     read_log: Mutex<Vec<PathBuf>>,
     /// (relative path, bytes) of every file read.
     cache: Mutex<Vec<(String, Arc<Vec<u8>>)>>,
