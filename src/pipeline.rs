@@ -97,8 +97,8 @@ pub fn build(config: &Config, target: Target) -> Result<Built> {
     })
 }
 
-/// Reads the page list and the templates, plans every page, and compiles the templates
-/// (a syntax error names the page whose template it is).
+/// Reads the page list and the templates, compiles the templates and plans every page (a
+/// syntax error names the page whose template it is).
 fn prepare(config: &Config) -> Result<Prepared> {
     let (specs, source) = match &config.pages {
         PageSource::None => (Vec::new(), "DOWNPAGE_PAGES".to_string()),
@@ -120,8 +120,15 @@ fn prepare(config: &Config) -> Result<Prepared> {
         store.clone(),
         PARSE_LIMIT,
     );
-    let plan = plan::plan(config, specs, &source, &engine)?;
-    engine.check().map_err(|broken| {
+    // Compiled before planning, so a syntax error is reported before any planning error (as
+    // always), naming a page when the plan can be made.
+    let checked = engine.check();
+    let plan = match (plan::plan(config, specs, &source, &engine), &checked) {
+        (Ok(plan), _) => plan,
+        (Err(_), Err(broken)) => bail!("{}", broken.message),
+        (Err(e), Ok(())) => return Err(e),
+    };
+    checked.map_err(|broken| {
         // The page whose template is the broken one, else the first that names it (a base
         // template it extends, a partial it includes).
         let Some(t) = broken.template.as_deref() else {
