@@ -3,12 +3,10 @@
 //! written. (tests/checks/assets-frameworks.sh does the same with manifests made by the real
 //! Django and Vite.)
 
-mod support;
-
 use std::fs;
 use std::os::unix::fs::symlink;
 
-use support::Test;
+use crate::support::Test;
 
 /// A 1×1 PNG.
 const PNG: &[u8] = &[

@@ -1,11 +1,9 @@
 //! End-to-end tests of the core: the real binary, a cleared environment, real folders.
 
-mod support;
-
 use std::fs;
 use std::os::unix::fs::symlink;
 
-use support::{Test, mode};
+use crate::support::{Test, mode};
 
 const BASE: &str = "<!DOCTYPE html><html><head><title>{% block title %}{{ title }}{% endblock %}</title></head>\
 <body>{% include \"partials/header.html\" %}<main>{% block content %}{% endblock %}</main></body></html>\n";
@@ -261,7 +259,7 @@ fn readme_variable_table_matches_the_code() {
     assert_eq!(
         &readme[start..end],
         table,
-        "run UPDATE_README=1 cargo test --test cli readme"
+        "run UPDATE_README=1 cargo test --test integration readme"
     );
 }
 

@@ -1,8 +1,6 @@
 //! End-to-end tests of delivery: the tarball (reproducible, to a file or stdout, write
 //! errors), the `.gz` copies, the index, the nginx snippet and the ingress-nginx layout.
 
-mod support;
-
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Read;
@@ -10,7 +8,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use support::{Test, mode};
+use crate::support::{Test, mode};
 
 /// The tarball's entries: path → (type, mode, uid, gid, mtime, user name, group name, bytes).
 type Listing = BTreeMap<String, (char, u32, u64, u64, u64, String, String, Vec<u8>)>;

@@ -2,8 +2,6 @@
 //! disks, closed stdout, SIGKILL mid-write and concurrent runs. Each test proves one row of
 //! SECURITY.md: nothing escapes the folders, nothing panics, and the last good pages survive.
 
-mod support;
-
 use std::ffi::OsStr;
 use std::fs;
 use std::os::unix::ffi::OsStrExt;
@@ -13,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{Test, is_root};
+use crate::support::{Test, is_root};
 
 /// A site with one template and one page, after a good run; returns it and the page's bytes.
 fn good_site(name: &str) -> (Test, String) {
@@ -755,7 +753,17 @@ fn sigkill_at_any_point_never_leaves_a_partial_or_missing_page() {
         a.ok();
         assert_eq!(check_pages(&t, N, &["A"]), (vec![N], 0));
     }
-    eprintln!("saw temporary files: {seen_temps}, saw a half-renamed set: {seen_mixed}");
+    // The kills must have landed in the windows that matter, or the test proved nothing:
+    // killed while staging (temporary files beside the pages) and while committing (some
+    // pages renamed to B, the rest still A).
+    assert!(
+        seen_temps,
+        "no kill landed while temporary files existed: the staging window was never hit"
+    );
+    assert!(
+        seen_mixed,
+        "no kill landed between the first and the last rename: the commit window was never hit"
+    );
 }
 
 #[test]

@@ -3,8 +3,6 @@
 //! `downpage health` and stop it with signals. Every wait is bounded; a child still running
 //! when a test fails is killed by its guard.
 
-mod support;
-
 use std::fs;
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::symlink;
@@ -15,8 +13,8 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use crate::support::Test;
 use serde_json::Value;
-use support::Test;
 
 /// Longest any single wait may take before the test fails (generous: shared CI machines).
 const PATIENCE: Duration = Duration::from_secs(60);

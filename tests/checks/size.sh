@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The binary-size budget, with no container tools: builds the image's binary the way the
+# Dockerfile does (`--profile image`, static musl when the target is installed or can be
+# added, as tests/checks/container.sh does) and fails when it grows past the budget:
+#  - gzip -9 of the binary over MAX_GZIP bytes (what the image layer costs to store and pull);
+#  - the binary itself over MAX_BYTES bytes (the image's 3 MB goal; FROM scratch adds ~5 KB).
+# The budget lives here only; README "Deploy" quotes it.
+MAX_GZIP=1572864   # 1.5 MiB
+MAX_BYTES=3000000  # 3 MB
+source "$(dirname "$0")/../lib.sh"
+
+TARGET=x86_64-unknown-linux-musl
+BUILD_FLAGS=
+if ! rustup target list --installed 2>/dev/null | grep -qx "$TARGET" && ! rustup target add "$TARGET"; then
+  echo "NOTE: the musl target could not be added; measuring a static glibc build instead"
+  TARGET=x86_64-unknown-linux-gnu
+  BUILD_FLAGS='-C target-feature=+crt-static -C relocation-model=static'
+fi
+(cd "$ROOT" && RUSTFLAGS=$BUILD_FLAGS cargo build --profile image --locked -q --target "$TARGET") \
+  || fail "cargo build --profile image --target $TARGET failed"
+BIN=$ROOT/target/$TARGET/image/downpage
+"$BIN" --version >/dev/null || fail "$BIN does not run"
+
+bytes=$(stat -c %s "$BIN")
+gzipped=$(gzip -9 -c "$BIN" | wc -c)
+echo "image binary ($TARGET): $bytes bytes (budget $MAX_BYTES), gzip -9 $gzipped bytes (budget $MAX_GZIP)"
+((gzipped <= MAX_GZIP)) || fail "the binary gzipped is $gzipped bytes, over the $MAX_GZIP-byte budget: find what grew (cargo bloat, or git bisect on this check)"
+if ((bytes > MAX_BYTES)); then
+  # Static glibc carries ~0.5 MB that musl does not (README "Deploy"): only the musl binary,
+  # the one the image ships, is held to the uncompressed budget.
+  [ "$TARGET" = x86_64-unknown-linux-musl ] || { echo "NOTE: $bytes bytes is over $MAX_BYTES, expected for static glibc"; exit 0; }
+  fail "the binary is $bytes bytes, over the $MAX_BYTES-byte budget: find what grew (cargo bloat, or git bisect on this check)"
+fi
+echo "size: within budget ($((MAX_BYTES - bytes)) bytes and $((MAX_GZIP - gzipped)) gzipped bytes to spare)"
