@@ -5,6 +5,7 @@
 mod support;
 
 mod assets;
+mod builtin_pages;
 mod cli;
 mod delivery;
 mod fuzz_corpus;

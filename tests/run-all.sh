@@ -29,6 +29,8 @@ step() { # step NAME COMMAND...: runs one check, counts it
 
 step "cargo fmt --check" cargo fmt --all -- --check
 step "cargo clippy -D warnings" cargo clippy --locked --all-targets -- -D warnings
+# Snapshots (tests/snapshots) are never written or accepted here: a changed text fails.
+export INSTA_UPDATE=no INSTA_FORCE_PASS=0
 step "cargo test" cargo test --locked
 step "release build" cargo build --locked --release
 

@@ -5,6 +5,7 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
@@ -153,6 +154,7 @@ impl Test {
         for n in needles {
             assert!(r.stderr.contains(n), "stderr lacks {n:?}: {}", r.stderr);
         }
+        snapshot_error(&self.dir, &r.stderr);
         r
     }
 
@@ -180,6 +182,44 @@ fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) {
             out.push(name);
         }
     }
+}
+
+/// Snapshots an error message people read (`tests/snapshots/errors/<test>-<n>.snap`, n
+/// counting the failures one test expects), with the scratch folder written `[DIR]`. A changed
+/// message fails until the new text is reviewed: `INSTA_UPDATE=always cargo test --test
+/// integration`, then `git diff tests/snapshots`.
+pub fn snapshot_error(dir: &Path, stderr: &str) {
+    static SEEN: Mutex<Vec<(String, usize)>> = Mutex::new(Vec::new());
+    let thread = std::thread::current();
+    let test = thread
+        .name()
+        .filter(|name| *name != "main")
+        .expect(
+            "error snapshots are named after the test's thread: run with a test thread per test",
+        )
+        .replace("::", "__");
+    let n = {
+        let mut seen = SEEN.lock().unwrap();
+        match seen.iter_mut().find(|(name, _)| *name == test) {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                seen.push((test.clone(), 1));
+                1
+            }
+        }
+    };
+    let text = stderr.replace(dir.to_str().unwrap(), "[DIR]");
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/snapshots/errors"
+    ));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| insta::assert_snapshot!(format!("{test}-{n}"), text));
 }
 
 pub fn is_root() -> bool {
