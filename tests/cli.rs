@@ -237,12 +237,12 @@ fn help_version_and_arguments() {
 }
 
 #[test]
-fn readme_variable_table_matches_the_code() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+fn docs_variable_table_matches_the_code() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/configuration.md");
     let readme = fs::read_to_string(path).unwrap();
     let start = readme
         .find("<!-- vars:start")
-        .expect("README has a <!-- vars:start --> marker");
+        .expect("docs/configuration.md has a <!-- vars:start --> marker");
     let start = start + readme[start..].find("-->\n").unwrap() + 4;
     let end = readme
         .find("<!-- vars:end -->")
@@ -259,7 +259,7 @@ fn readme_variable_table_matches_the_code() {
     assert_eq!(
         &readme[start..end],
         table,
-        "run UPDATE_README=1 cargo test --test integration readme"
+        "run UPDATE_DOCS=1 cargo test --test integration docs_variable_table"
     );
 }
 

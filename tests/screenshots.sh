@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the README's screenshots of the built-in theme in Debian's Chromium:
+# Regenerates the screenshots (docs/screenshots, shown in README.md and docs/theme.md) of the built-in theme in Debian's Chromium:
 #   bash tests/screenshots.sh
 # The default 502 and maintenance pages (light and dark, phone 390 px and desktop 1280 px)
 # and a branded 404 (site name, logo, brand colour, support and status links) go to

@@ -124,7 +124,7 @@ def main():
     ap.add_argument("--markdown", type=Path)
     ap.add_argument("--json", type=Path)
     ap.add_argument("--plot", type=Path)
-    ap.add_argument("--readme", type=Path, help="README whose <!-- bench:start/end --> part gets the table")
+    ap.add_argument("--readme", type=Path, help="Markdown file whose <!-- bench:start/end --> part gets the table")
     ap.add_argument("--no-peers", action="store_true")
     ap.add_argument("--static-bin", help="also time this build (static, as the container image has it)")
     args = ap.parse_args()

@@ -3,7 +3,7 @@
 # I/O floor (a C program writing the same bytes), cold whole-process runs on a tmpfs.
 #   bash tests/bench/run.sh            full run (N = 4 built-in, 4, 100, 1000, 10000; 7 runs each):
 #                                      writes tests/bench/results.md, results.json, docs/bench.png
-#                                      and the table in README.md (Performance)
+#                                      and the table in docs/performance.md
 #   bash tests/bench/run.sh --smoke    N = 4 and 100, one run, writes nothing in the repo (~10 s);
 #                                      tests/checks/bench-smoke.sh runs it in the test command
 #   bash tests/bench/run.sh --static   also times the static binary the container image ships
@@ -61,6 +61,6 @@ if [ -n "$smoke" ]; then
 else
   mkdir -p "$ROOT/docs"
   args+=(--markdown "$ROOT/tests/bench/results.md" --json "$ROOT/tests/bench/results.json"
-    --plot "$ROOT/docs/bench.png" --readme "$ROOT/README.md")
+    --plot "$ROOT/docs/bench.png" --readme "$ROOT/docs/performance.md")
 fi
 "$TOOLS/venv-bench/bin/python" "$ROOT/tests/bench/bench.py" "${args[@]}" "$@"

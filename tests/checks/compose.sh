@@ -57,7 +57,7 @@ for pair in compose.yaml:downpage compose.export.yaml:export; do
     grep -qF "$name" "$W/help.txt" || missing+=("$v")
   done
 done
-((${#missing[@]} == 0)) || fail "the files use variables the binary does not know: $(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')(renamed? update the manifests and the README)"
+((${#missing[@]} == 0)) || fail "the files use variables the binary does not know: $(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')(renamed? update the manifests and the docs)"
 
 echo "-- compose.yaml: downpage, then nginx in front of a dead app"
 R=$W/run; mkdir -p "$R"; chmod 755 "$R"

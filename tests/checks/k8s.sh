@@ -3,7 +3,7 @@
 #  - yamllint on the sources;
 #  - `kubectl kustomize` of the base and of the example overlay, validated by
 #    kubernetes-validate --strict against the oldest and newest Kubernetes we support;
-#  - checkov on the built output: no failures except the skips listed in the README;
+#  - checkov on the built output: no failures except the skips listed in docs/deploy.md;
 #  - the pod is run on this machine: the init containers of the rendered Deployment and Job
 #    run for real (tests/tools/pod.py), the downpage one with the real binary and exactly the
 #    manifest's environment, then Debian's nginx serves the manifest's own server block with
@@ -19,7 +19,7 @@ need_release_binary
 W=$(scratch k8s)
 SCRATCH_BODY=$W/body
 KUBE_VERSIONS="1.30 1.37"
-# checkov skips, each justified in the README ("Deploy" / checkov):
+# checkov skips, each justified in docs/deploy.md (checkov):
 # CKV_K8S_43 (image digests): tags are pinned; digests belong to the deploying overlay (see
 # k8s/overlays/example), they cannot be known here for an image not yet released.
 # CKV_K8S_21 (default namespace), base only: a base leaves the namespace to its user
@@ -67,7 +67,7 @@ for c in Deployment/web Job/export-error-pages; do
     grep -qF "$name" "$W/help.txt" || missing+=("$v")
   done
 done
-((${#missing[@]} == 0)) || fail "the files use variables the binary does not know: $(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')(renamed? update the manifests and the README)"
+((${#missing[@]} == 0)) || fail "the files use variables the binary does not know: $(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')(renamed? update the manifests and the docs)"
 
 P=$W/pod; mkdir -p "$P"; chmod 755 "$P"
 "${POD[@]}" run "$R" Deployment/web assets --root "$P" || fail "the assets init container failed"

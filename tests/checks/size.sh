@@ -4,7 +4,7 @@
 # added, as tests/checks/container.sh does) and fails when it grows past the budget:
 #  - gzip -9 of the binary over MAX_GZIP bytes (what the image layer costs to store and pull);
 #  - the binary itself over MAX_BYTES bytes (the image's 3 MB goal; FROM scratch adds ~5 KB).
-# The budget lives here only; README "Deploy" quotes it.
+# The budget lives here only; README.md and docs/deploy.md quote it.
 MAX_GZIP=1572864   # 1.5 MiB
 MAX_BYTES=3000000  # 3 MB
 source "$(dirname "$0")/../lib.sh"
@@ -26,7 +26,7 @@ gzipped=$(gzip -9 -c "$BIN" | wc -c)
 echo "image binary ($TARGET): $bytes bytes (budget $MAX_BYTES), gzip -9 $gzipped bytes (budget $MAX_GZIP)"
 ((gzipped <= MAX_GZIP)) || fail "the binary gzipped is $gzipped bytes, over the $MAX_GZIP-byte budget: find what grew (cargo bloat, or git bisect on this check)"
 if ((bytes > MAX_BYTES)); then
-  # Static glibc carries ~0.5 MB that musl does not (README "Deploy"): only the musl binary,
+  # Static glibc carries ~0.5 MB that musl does not (docs/deploy.md): only the musl binary,
   # the one the image ships, is held to the uncompressed budget.
   [ "$TARGET" = x86_64-unknown-linux-musl ] || { echo "NOTE: $bytes bytes is over $MAX_BYTES, expected for static glibc"; exit 0; }
   fail "the binary is $bytes bytes, over the $MAX_BYTES-byte budget: find what grew (cargo bloat, or git bisect on this check)"
