@@ -12,6 +12,7 @@
 #    dropped from the list is removed, a broken template keeps the last good page and fails
 #    the probe, a fix heals it, and SIGTERM ends the sidecar with status 0 and no leftovers.
 source "$(dirname "$0")/../lib.sh"
+source "$ROOT/tests/tools/nginx-lib.sh"
 need_apt nginx curl
 need_pip kubernetes-validate kubernetes-validate==1.37.0
 need_pip yamllint yamllint==1.38.0
@@ -130,7 +131,6 @@ env -i "${ENV[@]}" "$BIN" 2> "$W/sidecar.log" &
 SIDECAR=$!
 cleanup() { kill "$SIDECAR" 2>/dev/null || true; nginx_stop; }
 NGINX_PID=
-nginx_stop() { if [ -n "$NGINX_PID" ]; then kill "$NGINX_PID" 2>/dev/null || true; wait "$NGINX_PID" 2>/dev/null || true; NGINX_PID=; fi; }
 trap cleanup EXIT
 wait_for "the startupProbe to pass" probe
 echo "ok: startupProbe (downpage health) passes after the first render"
@@ -140,28 +140,13 @@ grep -q "<title>502 · Bad Gateway · Example</title>" "$V/pages/502.html" || fa
 # nginx: the example's server block, mount paths mapped to the volume folders, on loopback,
 # in front of a port where nothing listens.
 port=18230 dead=18239
-N=$W/nginx; mkdir -p "$N/logs" "$N/tmp"
+N=$W/nginx; mkdir -p "$N"
 server=$(pod remap < "$V/nginx-conf/default.conf")
 snippet=$(pod remap < "$V/nginx-snippets/error-pages.conf")
 printf '%s\n' "$snippet" > "$V/nginx-snippets/error-pages.conf"
 printf '%s\n' "$server" | sed -e "s/listen 8080;/listen 127.0.0.1:$port;/" -e "s#127.0.0.1:8000#127.0.0.1:$dead#" > "$N/server.conf"
-cat > "$N/nginx.conf" <<CONF
-daemon off;
-pid $N/logs/nginx.pid;
-error_log stderr warn;
-events { worker_connections 64; }
-http {
-  include /etc/nginx/mime.types;
-  access_log off;
-  client_body_temp_path $N/tmp/body; proxy_temp_path $N/tmp/proxy;
-  fastcgi_temp_path $N/tmp/fcgi; uwsgi_temp_path $N/tmp/uwsgi; scgi_temp_path $N/tmp/scgi;
-  include $N/server.conf;
-}
-CONF
 chmod -R a+rX "$W"
-nginx -t -q -e stderr -p "$N/" -c "$N/nginx.conf" || fail "nginx -t with the example's server block and the snippet"
-nginx -e stderr -p "$N/" -c "$N/nginx.conf" &
-NGINX_PID=$!
+nginx_conf_start "$N" "$N/server.conf" "$port" || fail "nginx did not start with the example's server block and the snippet"
 wait_for "nginx" curl -s -o /dev/null "http://127.0.0.1:$port/healthz"
 expect_502() { # expect_502: status 502 and exactly the 502 page downpage wrote
   local got

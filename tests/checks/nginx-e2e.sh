@@ -9,6 +9,7 @@
 #   (e) an app that answers 503 itself, proxy_intercept_errors on -> 503 and the 503 page
 # plus `nginx -t` on snippets with an odd but legal root. nginx is stopped by its pid.
 source "$(dirname "$0")/../lib.sh"
+source "$ROOT/tests/tools/nginx-lib.sh"
 
 need_apt nginx curl python3 iproute2
 need_release_binary
@@ -18,13 +19,13 @@ PORT=18150        # nginx
 DEAD=18151        # nothing listens here
 SILENT=18152      # accepts connections, never answers
 APP=18153         # a second nginx server playing an app that answers 503 itself
-mkdir -p "$S/conf" "$S/logs" "$S/tmp"
-chmod 755 "$S/conf" "$S/logs" "$S/tmp"
+mkdir -p "$S/conf"
+chmod 755 "$S/conf"
 
 NGINX_PID=
 SILENT_PID=
 cleanup() {
-  if [ -n "$NGINX_PID" ]; then kill "$NGINX_PID" 2>/dev/null || true; wait "$NGINX_PID" 2>/dev/null || true; fi
+  nginx_stop
   if [ -n "$SILENT_PID" ]; then kill "$SILENT_PID" 2>/dev/null || true; wait "$SILENT_PID" 2>/dev/null || true; fi
 }
 trap cleanup EXIT
@@ -41,41 +42,32 @@ test -s "$S/pages/502.html.gz" || fail "no 502.html.gz written"
 grep -q "error_page 502 /502.html;" "$S/conf/downpage.conf" || fail "snippet lacks error_page 502"
 grep -q "gzip_static on;" "$S/conf/downpage.conf" || fail "snippet lacks gzip_static with DOWNPAGE_GZIP=true"
 
-main_conf() { # main_conf SNIPPET: an nginx.conf that includes SNIPPET in its server
+servers_conf() { # servers_conf SNIPPET: the server blocks, SNIPPET included in the first
   cat <<EOF
-daemon off;
-pid $S/logs/nginx.pid;
-error_log stderr warn;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path $S/tmp/body; proxy_temp_path $S/tmp/proxy;
-  fastcgi_temp_path $S/tmp/fcgi; uwsgi_temp_path $S/tmp/uwsgi; scgi_temp_path $S/tmp/scgi;
-  server {
-    listen 127.0.0.1:$PORT;
-    include $1;
-    location /dead/   { proxy_pass http://127.0.0.1:$DEAD; }
-    location /silent/ { proxy_pass http://127.0.0.1:$SILENT; proxy_read_timeout 1s; }
-    location /app/    { proxy_pass http://127.0.0.1:$APP; proxy_intercept_errors on; }
-  }
-  server {
-    listen 127.0.0.1:$APP;
-    location / { return 503 "the app's own 503 body\n"; }
-  }
+server {
+  listen 127.0.0.1:$PORT;
+  include $1;
+  location /dead/   { proxy_pass http://127.0.0.1:$DEAD; }
+  location /silent/ { proxy_pass http://127.0.0.1:$SILENT; proxy_read_timeout 1s; }
+  location /app/    { proxy_pass http://127.0.0.1:$APP; proxy_intercept_errors on; }
+}
+server {
+  listen 127.0.0.1:$APP;
+  location / { return 503 "the app's own 503 body\n"; }
 }
 EOF
 }
 
 # --- nginx -t on the generated snippet, and on one with an odd but legal root ---
-main_conf "$S/conf/downpage.conf" > "$S/conf/nginx.conf"
-nginx -t -q -e stderr -p "$S/" -c conf/nginx.conf || fail "nginx -t rejects the generated snippet"
+servers_conf "$S/conf/downpage.conf" > "$S/conf/servers.conf"
+nginx_conf_write "$S/nginx" "$S/conf/servers.conf" || fail "nginx -t rejects the generated snippet"
 mkdir -p "$S/odd"
 (cd "$S/odd" && env -i PATH="$PATH" DOWNPAGE_OUTPUT_DIR=pages DOWNPAGE_NGINX_CONF=odd.conf \
   DOWNPAGE_NGINX_ROOT='/srv/my pages;{x} #1' DOWNPAGE_CODES=404,500 "$BIN" 2>/dev/null) \
   || fail "downpage refused a legal root"
 grep -q 'root "/srv/my pages;{x} #1";' "$S/odd/odd.conf" || fail "odd root not quoted as expected"
-main_conf "$S/odd/odd.conf" > "$S/conf/odd-nginx.conf"
-nginx -t -q -e stderr -p "$S/" -c conf/odd-nginx.conf || fail "nginx -t rejects a snippet with a quoted odd root"
+servers_conf "$S/odd/odd.conf" > "$S/conf/odd-servers.conf"
+nginx_conf_write "$S/nginx-odd" "$S/conf/odd-servers.conf" || fail "nginx -t rejects a snippet with a quoted odd root"
 
 # --- the silent upstream: accepts connections, reads nothing, never answers; exits by
 # itself after 60 s at most ---
@@ -92,14 +84,7 @@ while time.monotonic() < end:
 ' "$SILENT" &
 SILENT_PID=$!
 
-nginx -e stderr -p "$S/" -c conf/nginx.conf 2>"$S/logs/nginx.stderr" &
-NGINX_PID=$!
-up=
-for _ in $(seq 50); do
-  if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/"; then up=1; break; fi
-  sleep 0.1
-done
-[ -n "$up" ] || { cat "$S/logs/nginx.stderr" >&2; fail "nginx did not start on 127.0.0.1:$PORT"; }
+nginx_conf_start "$S/nginx" "$S/conf/servers.conf" "$PORT" || fail "nginx did not start on 127.0.0.1:$PORT"
 for _ in $(seq 50); do
   ss -Hltn "sport = :$SILENT" | grep -q . && break
   sleep 0.1
@@ -140,5 +125,5 @@ code=$(get e /app/x)
 cmp -s "$S/e.body" "$S/pages/503.html" || fail "(e) the app's own 503 body was not replaced"
 echo "ok (e) app answering 503, proxy_intercept_errors on: 503, body = pages/503.html"
 
-kill "$NGINX_PID"; wait "$NGINX_PID" 2>/dev/null || true; NGINX_PID=
+nginx_stop
 echo "nginx-e2e: all checks passed"

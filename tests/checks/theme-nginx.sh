@@ -3,10 +3,11 @@
 #   (a) DOWNPAGE_LANGS=en,de,fr + DOWNPAGE_NGINX_CONF: the 502 page comes in the visitor's
 #       Accept-Language (de-CH -> de, fr -> fr), else in the first language (ja, none -> en),
 #       and the language pages are not served directly (internal);
-#   (b) the README's maintenance recipe: while the flag file exists every request gets 503,
+#   (b) the maintenance recipe of docs/theme.md: while the flag file exists every request gets 503,
 #       the maintenance page and Retry-After; without it the app's errors come back.
 # nginx is stopped by its pid.
 source "$(dirname "$0")/../lib.sh"
+source "$ROOT/tests/tools/nginx-lib.sh"
 
 need_apt nginx curl
 need_release_binary
@@ -15,11 +16,10 @@ S=$(scratch theme-nginx)
 PORT=18300    # nginx: the language snippet
 MAINT=18301   # nginx: the maintenance recipe
 DEAD=18302    # nothing listens here
-mkdir -p "$S/conf" "$S/logs" "$S/tmp"
-chmod 755 "$S/conf" "$S/logs" "$S/tmp"
+mkdir -p "$S/conf"
+chmod 755 "$S/conf"
 NGINX_PID=
-cleanup() { if [ -n "$NGINX_PID" ]; then kill "$NGINX_PID" 2>/dev/null || true; wait "$NGINX_PID" 2>/dev/null || true; fi; }
-trap cleanup EXIT
+trap nginx_stop EXIT
 for p in $PORT $MAINT $DEAD; do
   if ss -Hltn "sport = :$p" | grep -q .; then fail "port $p is already in use on this machine"; fi
 done
@@ -32,37 +32,26 @@ env -i PATH="$PATH" DOWNPAGE_OUTPUT_DIR="$S/maint" DOWNPAGE_CODES=502,maintenanc
   DOWNPAGE_VAR_RETRY_AFTER=1800 DOWNPAGE_VAR_MAINTENANCE_UNTIL="14:00 UTC" "$BIN" \
   || fail "downpage did not render the maintenance page"
 
-cat > "$S/conf/nginx.conf" <<EOF
-daemon off;
-pid $S/logs/nginx.pid;
-error_log stderr warn;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path $S/tmp/body; proxy_temp_path $S/tmp/proxy;
-  fastcgi_temp_path $S/tmp/fcgi; uwsgi_temp_path $S/tmp/uwsgi; scgi_temp_path $S/tmp/scgi;
-  server {
-    listen 127.0.0.1:$PORT;
-    include $S/conf/langs.conf;
-    location / { proxy_pass http://127.0.0.1:$DEAD; }
-  }
-  server {
-    listen 127.0.0.1:$MAINT;
-    # the README's maintenance recipe
-    error_page 502 /502.html;
-    error_page 503 /maintenance.html;
-    location = /502.html { root $S/maint; internal; }
-    location = /maintenance.html { root $S/maint; internal; add_header Retry-After 1800 always; }
-    location / {
-      if (-f $S/maint/maintenance.on) { return 503; }
-      proxy_pass http://127.0.0.1:$DEAD;
-    }
+cat > "$S/conf/servers.conf" <<EOF
+server {
+  listen 127.0.0.1:$PORT;
+  include $S/conf/langs.conf;
+  location / { proxy_pass http://127.0.0.1:$DEAD; }
+}
+server {
+  listen 127.0.0.1:$MAINT;
+  # the maintenance recipe of docs/theme.md
+  error_page 502 /502.html;
+  error_page 503 /maintenance.html;
+  location = /502.html { root $S/maint; internal; }
+  location = /maintenance.html { root $S/maint; internal; add_header Retry-After 1800 always; }
+  location / {
+    if (-f $S/maint/maintenance.on) { return 503; }
+    proxy_pass http://127.0.0.1:$DEAD;
   }
 }
 EOF
-nginx -t -q -e stderr -p "$S/" -c conf/nginx.conf || fail "nginx -t rejects the configuration (above)"
-nginx -e stderr -p "$S/" -c conf/nginx.conf 2>"$S/logs/stderr" & NGINX_PID=$!
-for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.1; done
+nginx_conf_start "$S/nginx" "$S/conf/servers.conf" "$PORT" || fail "nginx did not start with the configuration (above)"
 
 get() { # get PORT PATH [Accept-Language]: prints the status; body and headers go to $S
   local args=(-s -o "$S/body" -D "$S/headers" -w '%{http_code}')

@@ -1,9 +1,9 @@
-# nginx helpers for tests/checks/k8s.sh and helm.sh (source after tests/lib.sh): run a server
-# block (a conf.d file, as the nginx images include it inside http {}) with Debian's nginx on
-# 127.0.0.1, stop it by its pid.
+# nginx helpers for every check that runs nginx (source after tests/lib.sh): the one
+# nginx.conf preamble, around a file of server blocks (a conf.d file, as the nginx images
+# include it inside http {}), run with Debian's nginx on 127.0.0.1 and stopped by its pid.
 
-nginx_conf_start() { # nginx_conf_start DIR SERVER_CONF PORT: writes DIR/nginx.conf around it, starts nginx
-  local dir=$1 server_conf=$2 port=$3 i
+nginx_conf_write() { # nginx_conf_write DIR SERVER_CONF: writes DIR/nginx.conf around it, checks it with nginx -t
+  local dir=$1 server_conf=$2
   mkdir -p "$dir/logs" "$dir/tmp"
   cat > "$dir/nginx.conf" <<CONF
 daemon off;
@@ -20,11 +20,16 @@ http {
 }
 CONF
   chmod -R a+rX "$dir"
-  nginx -t -q -e stderr -p "$dir/" -c "$dir/nginx.conf" || return 1
+  nginx -t -q -e stderr -p "$dir/" -c "$dir/nginx.conf"
+}
+
+nginx_conf_start() { # nginx_conf_start DIR SERVER_CONF PORT: writes DIR/nginx.conf around it, starts nginx, waits for PORT
+  local dir=$1 server_conf=$2 port=$3 i
+  nginx_conf_write "$dir" "$server_conf" || return 1
   nginx -e stderr -p "$dir/" -c "$dir/nginx.conf" &
   NGINX_PID=$!
   for i in $(seq 50); do
-    curl -s -o /dev/null "http://127.0.0.1:$port/" && return 0
+    curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/" && return 0
     kill -0 "$NGINX_PID" 2>/dev/null || return 1
     sleep 0.1
   done
