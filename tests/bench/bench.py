@@ -366,8 +366,8 @@ site-wide context). Every tool's output was checked byte for byte against downpa
 `tar` rows: downpage writes only `DOWNPAGE_TARBALL` (a reproducible `.tar.gz`, whose
 members were checked against the folder run's files) and the floor writes the same bytes to
 one file; django-downpage and the script have no tarball output. `dir, static binary` rows
-time the binary built as the container image builds it (static glibc, non-PIE: no dynamic
-loading at start) against the floor again.
+time the binary built as the container image builds it (`--profile image`, static musl:
+no dynamic loading at start) against the floor again.
 
 Machine: {meta['cpu']}, {meta['cores']} cores, Linux {meta['kernel']}, {meta['date']}
 (load average {meta['load']} at the end of the run: the machine was shared);

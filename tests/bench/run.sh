@@ -47,12 +47,18 @@ mkdir -p "$work"
 
 args=(--work "$work" --bin "$BIN" --tools "$out")
 if [ -n "$static" ]; then
-  # As the container image is built (Dockerfile): static glibc, non-PIE, its own profile
-  # when Cargo.toml has one. A separate target folder: RUSTFLAGS force a full build.
-  profile=release
-  grep -q '^\[profile.image\]' "$ROOT/Cargo.toml" && profile=image
-  triple="$(uname -m)-unknown-linux-gnu"
-  (cd "$ROOT" && RUSTFLAGS='-C target-feature=+crt-static -C relocation-model=static' \
+  # As the container image is built (Dockerfile): --profile image, static musl (static-pie);
+  # static glibc (non-PIE) where the musl target cannot be added, as tests/checks/size.sh.
+  # A separate target folder: RUSTFLAGS force a full build.
+  profile=image
+  triple="$(uname -m)-unknown-linux-musl"
+  flags=
+  if ! rustup target list --installed 2>/dev/null | grep -qx "$triple" && ! rustup target add "$triple"; then
+    echo "NOTE: no musl target; timing a static glibc build instead"
+    triple="$(uname -m)-unknown-linux-gnu"
+    flags='-C target-feature=+crt-static -C relocation-model=static'
+  fi
+  (cd "$ROOT" && RUSTFLAGS=$flags \
     cargo build --locked -q --profile "$profile" --target "$triple" --target-dir target/bench-static)
   args+=(--static-bin "$ROOT/target/bench-static/$triple/$profile/downpage")
 fi
