@@ -32,3 +32,33 @@ fn every_test_file_is_a_module_of_this_binary() {
         );
     }
 }
+
+/// insta never deletes a snapshot: one whose test was renamed or removed would linger
+/// unchecked. Each error snapshot `<module>__<test>-<n>.snap` names a test that exists.
+#[test]
+fn every_error_snapshot_belongs_to_a_test() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut stale = Vec::new();
+    for entry in std::fs::read_dir(root.join("snapshots/errors"))
+        .unwrap()
+        .flatten()
+    {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some((module, test)) = name
+            .strip_suffix(".snap")
+            .and_then(|n| n.rsplit_once('-'))
+            .and_then(|(n, _)| n.split_once("__"))
+        else {
+            stale.push(name);
+            continue;
+        };
+        let source = std::fs::read_to_string(root.join(format!("{module}.rs"))).unwrap_or_default();
+        if !source.contains(&format!("fn {test}()")) {
+            stale.push(name);
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "snapshots of no test (delete them): {stale:?}"
+    );
+}
