@@ -8,7 +8,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::support::{Test, mode};
+use crate::support::{Test, mode, snapshot_error};
 
 /// The tarball's entries: path → (type, mode, uid, gid, mtime, user name, group name, bytes).
 type Listing = BTreeMap<String, (char, u32, u64, u64, u64, String, String, Vec<u8>)>;
@@ -242,6 +242,7 @@ fn a_closed_stdout_is_an_error_not_a_success() {
     );
     assert!(stderr.contains("reading end closed"), "{stderr}");
     assert!(!stderr.contains("wrote"), "{stderr}");
+    snapshot_error(&t.dir, &stderr);
 }
 
 #[test]
@@ -568,6 +569,7 @@ fn stdout_closed_or_dev_null_is_an_error_not_a_lost_archive() {
             ),
             "{stderr}"
         );
+        snapshot_error(&t.dir, &stderr);
     }
 }
 
@@ -602,6 +604,7 @@ fn a_tarball_is_streamed_and_a_late_failure_leaves_no_complete_archive() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("page zz.html"), "{stderr}");
+    snapshot_error(&t.dir, &stderr);
     assert!(
         !out.stdout.is_empty(),
         "the archive is streamed as pages come"

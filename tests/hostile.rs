@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::{Test, is_root};
+use crate::support::{Test, is_root, snapshot_error};
 
 /// A site with one template and one page, after a good run; returns it and the page's bytes.
 fn good_site(name: &str) -> (Test, String) {
@@ -384,11 +384,13 @@ fn non_utf8_values_names_and_files_are_named() {
     };
     let e = run(b"DOWNPAGE_CONTEXT", b"{\"a\": \"\xff\xfe\"}");
     assert!(e.contains("DOWNPAGE_CONTEXT is not valid UTF-8"), "{e}");
+    snapshot_error(&t.dir, &e);
     let e = run(b"DOWNPAGE_VAR_\xffX", b"x");
     assert!(
         e.contains("a DOWNPAGE_* variable name is not valid UTF-8"),
         "{e}"
     );
+    snapshot_error(&t.dir, &e);
     intact(&t, &page);
     // Other programs' variables may be anything.
     let out = direct()
@@ -577,6 +579,7 @@ fn a_closed_or_full_stdout_is_a_clean_error() {
         "{}",
         out.1
     );
+    snapshot_error(&t.dir, &out.1);
     // Closed by the reader before anything is written: EPIPE, not a panic.
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
@@ -587,6 +590,7 @@ fn a_closed_or_full_stdout_is_a_clean_error() {
         "{}",
         out.1
     );
+    snapshot_error(&t.dir, &out.1);
     // A tarball to a full stdout fails and names the fix; the folder is not replaced.
     let (site, page) = good_site("stdout-tar");
     let site = site
@@ -599,6 +603,7 @@ fn a_closed_or_full_stdout_is_a_clean_error() {
         .output_with_stdout_ignored();
     assert_eq!(out.0, Some(1), "{}", out.1);
     assert!(out.1.contains("No space left on device"), "{}", out.1);
+    snapshot_error(&site.dir, &out.1);
     intact(&site, &page);
     // Log lines to a closed stderr do not turn a good run into a failure.
     let status = Test::new("stderr-closed")
