@@ -173,3 +173,22 @@ fn anchors_are_slugged_as_github_does() {
         ["docs/a.md#x", "b.png"]
     );
 }
+
+/// The README is the way in: every page of docs/ is linked from it.
+#[test]
+fn every_docs_page_is_linked_from_the_readme() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = fs::read_to_string(root.join("README.md")).unwrap();
+    let linked: Vec<String> = prose(&readme).iter().flat_map(|l| targets(l)).collect();
+    for entry in fs::read_dir(root.join("docs")).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".md") {
+            assert!(
+                linked
+                    .iter()
+                    .any(|t| t.split('#').next() == Some(&format!("docs/{name}"))),
+                "docs/{name} is not linked from README.md: add it to the Documentation table"
+            );
+        }
+    }
+}
