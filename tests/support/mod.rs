@@ -200,15 +200,12 @@ pub fn snapshot_error(dir: &Path, stderr: &str) {
         .replace("::", "__");
     let n = {
         let mut seen = SEEN.lock().unwrap();
-        match seen.iter_mut().find(|(name, _)| *name == test) {
-            Some((_, n)) => {
-                *n += 1;
-                *n
-            }
-            None => {
-                seen.push((test.clone(), 1));
-                1
-            }
+        if let Some((_, n)) = seen.iter_mut().find(|(name, _)| *name == test) {
+            *n += 1;
+            *n
+        } else {
+            seen.push((test.clone(), 1));
+            1
         }
     };
     let text = stderr.replace(dir.to_str().unwrap(), "[DIR]");
