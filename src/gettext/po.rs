@@ -136,9 +136,9 @@ fn entries(bytes: &[u8]) -> Result<Vec<RawEntry>> {
                 }
                 if cur.msgid.is_some() {
                     bail!(
-                        "line {no}: {} before the msgstr of the msgid at line {}",
-                        String::from_utf8_lossy(word),
-                        cur.line
+                        "line {}: msgid without a msgstr (the next {} is at line {no})",
+                        cur.line,
+                        String::from_utf8_lossy(word)
                     );
                 }
                 if cur.is_empty() {
@@ -183,7 +183,10 @@ fn entries(bytes: &[u8]) -> Result<Vec<RawEntry>> {
                     bail!("line {no}: msgstr without a msgid before it");
                 }
                 if cur.msgid_plural.is_none() {
-                    bail!("line {no}: msgstr[…] for a message without msgid_plural: write msgstr");
+                    bail!(
+                        "line {}: the message has msgstr[…] (line {no}) but no msgid_plural: write msgstr, or add a msgid_plural",
+                        cur.line
+                    );
                 }
                 if index != Some(cur.msgstr.len()) {
                     bail!(
@@ -339,11 +342,11 @@ mod tests {
             ),
             (
                 "msgid \"a\"\n\nmsgid \"b\"\nmsgstr \"\"\n",
-                "line 3: msgid before the msgstr",
+                "line 1: msgid without a msgstr (the next msgid is at line 3)",
             ),
             (
                 "msgid \"a\"\nmsgstr[0] \"b\"\n",
-                "line 2: msgstr[…] for a message without",
+                "line 1: the message has msgstr[…] (line 2) but no msgid_plural",
             ),
             (
                 "msgid \"a\"\nmsgid_plural \"b\"\nmsgstr[1] \"b\"\n",

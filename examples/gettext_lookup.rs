@@ -1,0 +1,100 @@
+//! Test helper for `tests/checks/gettext.sh` (not part of the product): answers a matrix of
+//! gettext lookups with downpage's catalog reader, so the check can compare the answers byte
+//! for byte with Python's `gettext.GNUTranslations` over the same catalogs compiled by
+//! `msgfmt`.
+//!
+//! ```text
+//! gettext_lookup lookup DOMAIN QUERIES DIR...  one line per query: the answer's UTF-8 bytes in hex
+//! gettext_lookup plural EXPRESSIONS            one line per expression: REJECT, or the values
+//! ```
+//! A query is a JSON line `{"lang", "ctx", "id", "plural", "n"}` (`ctx`, `plural`, `n` may be
+//! null); an untranslated message gives the msgid (or gettext's `n == 1` rule for plurals),
+//! as the template engines will. An expression line is `{"expr", "ns"}`; each value is the
+//! expression's value for one `n`, or `ERR` where it divides by zero.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use downpage::gettext::{Locales, Translations, plural::Plural};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct Query {
+    lang: String,
+    ctx: Option<String>,
+    id: String,
+    plural: Option<String>,
+    n: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct Expression {
+    expr: String,
+    ns: Vec<u64>,
+}
+
+fn hex(s: &str) -> String {
+    s.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut out = String::new();
+    match args.as_slice() {
+        [mode, domain, queries, dirs @ ..] if mode == "lookup" && !dirs.is_empty() => {
+            let dirs: Vec<PathBuf> = dirs.iter().map(PathBuf::from).collect();
+            let locales = Locales::open(&dirs, domain)?;
+            let mut langs: HashMap<String, Arc<dyn Translations>> = HashMap::new();
+            let text = std::fs::read_to_string(queries).context("reading the queries")?;
+            for line in text.lines() {
+                let q: Query = serde_json::from_str(line).context("a query line")?;
+                if !langs.contains_key(&q.lang) {
+                    langs.insert(q.lang.clone(), locales.translations(&q.lang)?);
+                }
+                let t = &langs[&q.lang];
+                let answer = match (&q.plural, q.n) {
+                    (Some(plural), Some(n)) => t
+                        .ngettext(q.ctx.as_deref(), &q.id, plural, n)
+                        .unwrap_or_else(|| if n == 1 { q.id.clone() } else { plural.clone() }),
+                    _ => t
+                        .gettext(q.ctx.as_deref(), &q.id)
+                        .unwrap_or_else(|| q.id.clone()),
+                };
+                out.push_str(&hex(&answer));
+                out.push('\n');
+            }
+        }
+        [mode, file] if mode == "plural" => {
+            let text = std::fs::read_to_string(file).context("reading the expressions")?;
+            for line in text.lines() {
+                let e: Expression = serde_json::from_str(line).context("an expression line")?;
+                match Plural::parse(&e.expr) {
+                    Err(_) => out.push_str("REJECT"),
+                    Ok(p) => {
+                        let values: Vec<String> =
+                            e.ns.iter()
+                                .map(|&n| p.eval(n).map_or("ERR".to_string(), |v| v.to_string()))
+                                .collect();
+                        out.push_str(&values.join(" "));
+                    }
+                }
+                out.push('\n');
+            }
+        }
+        _ => bail!("usage: gettext_lookup lookup DOMAIN QUERIES DIR... | plural EXPRESSIONS"),
+    }
+    print!("{out}");
+    Ok(())
+}
