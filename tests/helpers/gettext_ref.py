@@ -124,8 +124,8 @@ def write(out):
             # Only the region's own words; the rest falls back to de (A's, then B's).
             put(b, folder, catalog(folder, "B", pf, nforms, word, only={"Server error"}))
             continue
-        # German: a fuzzy header (as makemessages writes it), its Plural-Forms still applies.
-        put(a, folder, catalog(folder, "A", pf, nforms, word, fuzzy_header=folder == "de"))
+        # German and Polish: a fuzzy header (as makemessages writes it); its Plural-Forms still applies.
+        put(a, folder, catalog(folder, "A", pf, nforms, word, fuzzy_header=folder in ("de", "pl")))
     # A second folder: it only adds what the first one lacks.
     put(b, "de", catalog("de", "B", LANGS["de"][0], 2, "de-B", only={"Page not found", "Fuzzy one", "Never translated"}))
     put(b, "fr", catalog("fr", "B", LANGS["fr"][0], 2, "fr-B"))
