@@ -76,7 +76,7 @@ compare mixed queries-no-it.jsonl py-no-it.txt "$mixed/A" "$mixed/B"
 ref plural plurals.jsonl >py-plural.txt
 ours plural plurals.jsonl >ours-plural.txt
 if ! cmp -s py-plural.txt ours-plural.txt; then
-  diff <(paste -d'\n' plurals.jsonl py-plural.txt) <(paste -d'\n' plurals.jsonl ours-plural.txt) | head -20 >&2
+  diff <(paste -d'\n' plurals.jsonl py-plural.txt) <(paste -d'\n' plurals.jsonl ours-plural.txt) | head -20 >&2 || true
   fail "Plural-Forms values differ from Python's c2py"
 fi
 exprs=$(wc -l <plurals.jsonl)
