@@ -6,6 +6,7 @@
 //! ```text
 //! gettext_lookup lookup DOMAIN QUERIES DIR...  one line per query: the answer's UTF-8 bytes in hex
 //! gettext_lookup plural EXPRESSIONS            one line per expression: REJECT, or the values
+//! gettext_lookup dump FILE...                  every message of each .mo/.po, and its plural values
 //! ```
 //! A query is a JSON line `{"lang", "ctx", "id", "plural", "n"}` (`ctx`, `plural`, `n` may be
 //! null); an untranslated message gives the msgid (or gettext's `n == 1` rule for plurals),
@@ -37,6 +38,36 @@ struct Expression {
 
 fn hex(s: &str) -> String {
     s.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+/// One catalog file's messages, sorted, as `S|P KEY FORM...` lines in hex, then the plural
+/// rule's values for n = 0..=200.
+fn dump(file: &str) -> Result<String> {
+    let bytes = std::fs::read(file).with_context(|| format!("reading {file}"))?;
+    let catalog = if file.ends_with(".po") {
+        downpage::gettext::po::parse(&bytes, file)?
+    } else {
+        downpage::gettext::mo::parse(&bytes, file)?
+    };
+    let mut lines: Vec<String> = catalog
+        .messages()
+        .map(|(key, plural, forms)| {
+            let forms: Vec<String> = forms.iter().map(|f| hex(f)).collect();
+            let kind = if plural { "P" } else { "S" };
+            format!("{kind} {} {}", hex(key), forms.join(" "))
+        })
+        .collect();
+    lines.sort();
+    let values: Vec<String> = (0..=200)
+        .map(|n| {
+            catalog
+                .plural()
+                .eval(n)
+                .map_or("ERR".into(), |v| v.to_string())
+        })
+        .collect();
+    lines.push(format!("plural {}", values.join(" ")));
+    Ok(lines.iter().map(|l| format!("{l}\n")).collect())
 }
 
 fn main() -> std::process::ExitCode {
@@ -93,7 +124,18 @@ fn run() -> Result<()> {
                 out.push('\n');
             }
         }
-        _ => bail!("usage: gettext_lookup lookup DOMAIN QUERIES DIR... | plural EXPRESSIONS"),
+        [mode, files @ ..] if mode == "dump" => {
+            for file in files {
+                out.push_str(&format!("== {file}\n"));
+                match dump(file) {
+                    Ok(text) => out.push_str(&text),
+                    Err(e) => out.push_str(&format!("ERROR {e:#}\n")),
+                }
+            }
+        }
+        _ => bail!(
+            "usage: gettext_lookup lookup DOMAIN QUERIES DIR... | plural EXPRESSIONS | dump FILE..."
+        ),
     }
     print!("{out}");
     Ok(())

@@ -101,6 +101,24 @@ impl Catalog {
         self.len() == 0
     }
 
+    /// Every message: its key (`ctxt\x04msgid`), whether it is a plural entry, its forms.
+    pub fn messages(&self) -> impl Iterator<Item = (&str, bool, &[String])> {
+        let singles = self
+            .singles
+            .iter()
+            .map(|(k, v)| (k.as_str(), false, std::slice::from_ref(v)));
+        let plurals = self
+            .plurals
+            .iter()
+            .map(|(k, v)| (k.as_str(), true, v.as_slice()));
+        singles.chain(plurals)
+    }
+
+    /// The catalog's plural rule (`n != 1` without a `Plural-Forms`).
+    pub fn plural(&self) -> &Plural {
+        &self.plural
+    }
+
     fn key(context: Option<&str>, msgid: &str) -> String {
         match context {
             Some(c) => format!("{c}{CONTEXT_SEPARATOR}{msgid}"),

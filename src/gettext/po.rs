@@ -83,10 +83,14 @@ fn entries(bytes: &[u8]) -> Result<Vec<RawEntry>> {
         if done.msgstr[0].is_empty() || (done.fuzzy && !header) {
             return Ok(());
         }
+        let mut forms = done.msgstr;
+        if header {
+            forms[0] = without_pot_creation_date(&forms[0]);
+        }
         out.push(RawEntry {
             key,
             plural: done.msgid_plural.is_some(),
-            forms: done.msgstr,
+            forms,
             at: format!("line {}", done.line),
         });
         Ok(())
@@ -210,6 +214,24 @@ fn entries(bytes: &[u8]) -> Result<Vec<RawEntry>> {
     Ok(out)
 }
 
+/// The header without its `POT-Creation-Date:` line, which msgfmt leaves out of the `.mo`
+/// (so that compiling is reproducible): `gettext("")` gives the same header either way.
+fn without_pot_creation_date(header: &[u8]) -> Vec<u8> {
+    const FIELD: &[u8] = b"POT-Creation-Date:";
+    let mut start = 0;
+    while start < header.len() {
+        let end = header[start..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(header.len(), |i| start + i + 1);
+        if header[start..].starts_with(FIELD) {
+            return [&header[..start], &header[end..]].concat();
+        }
+        start = end;
+    }
+    header.to_vec()
+}
+
 /// The `"…"` strings of a line (after its keyword), concatenated, escapes resolved.
 fn strings(mut rest: &[u8], no: usize) -> Result<Vec<u8>> {
     let mut out = Vec::new();
@@ -303,7 +325,7 @@ mod tests {
     fn reads_what_msgfmt_reads() {
         let c = chain(concat!(
             "# header comment\n#, fuzzy\nmsgid \"\"\nmsgstr \"\"\n",
-            "\"Content-Type: text/plain; charset=UTF-8\\n\"\n",
+            "\"Content-Type: text/plain; charset=UTF-8\\n\"\n\"POT-Creation-Date: 2026-01-01\\n\"\n",
             "\"Plural-Forms: nplurals=3; plural=n==1 ? 0 : n<5 ? 1 : 2;\\n\"\n\n",
             "#: a.html:3\nmsgid \"Hello\"\nmsgstr \"Hallo\"\n\n",
             "#, fuzzy, python-format\nmsgid \"Guess\"\nmsgstr \"Vermutung\"\n\n",
@@ -314,6 +336,11 @@ mod tests {
             "#, fuzzy\n#~ msgid \"Old\"\n#~ msgstr \"Alt\"\n\nmsgid \"Late\"\nmsgstr \"Spät\"\n",
         ));
         assert_eq!(c.gettext(None, "Hello").as_deref(), Some("Hallo"));
+        let header = c.gettext(None, "").unwrap();
+        assert!(
+            header.starts_with("Content-Type: text/plain; charset=UTF-8\nPlural-Forms:"),
+            "{header}"
+        );
         assert_eq!(c.gettext(None, "Guess"), None);
         assert_eq!(c.gettext(None, "Old"), None);
         assert_eq!(c.gettext(None, "Late").as_deref(), Some("Spät"));

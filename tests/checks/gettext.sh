@@ -117,4 +117,33 @@ for cut in 3 19 100 $(($(stat -c %s "$mo_file") - 1)); do
     fail ".mo cut at $cut bytes: the error names no offset: $err"
 done
 echo "  truncated .mo: 4 cuts refused by Python and downpage (with the offset)"
+# Real catalogs: every .mo the gettext packages install, read whole (every message and the
+# plural values for n = 0..200) by downpage and by Python; those in another charset than
+# UTF-8 must be refused with the message that says to convert them.
+mapfile -t real < <(dpkg -L gettext gettext-base | grep '\.mo$' | sort)
+((${#real[@]} >= 20)) || fail "only ${#real[@]} .mo files in the gettext packages"
+ref dump "${real[@]}" >py-real.txt
+ours dump "${real[@]}" >ours-real.txt
+python3 - py-real.txt ours-real.txt <<'PY' || fail "real catalogs: downpage reads them differently from Python"
+import sys
+def load(p):
+    d, cur = {}, None
+    for line in open(p, encoding="utf-8"):
+        line = line.rstrip("\n")
+        if line.startswith("== "):
+            cur = line[3:]; d[cur] = []
+        else:
+            d[cur].append(line)
+    return d
+py, ours = load(sys.argv[1]), load(sys.argv[2])
+same = refused = 0
+for f in py:
+    if py[f] == ours[f]:
+        same += 1
+    elif ours[f][0].startswith("ERROR") and "convert it with msgconv" in ours[f][0]:
+        refused += 1
+    else:
+        sys.exit(f"{f}: differs: {ours[f][:1]}")
+print(f"  real catalogs: {same} .mo files of the gettext packages read as Python reads them, {refused} in legacy charsets refused")
+PY
 echo "gettext: $queries lookups x 4 layouts and $exprs plural expressions equal to Python's gettext; msgfmt-compiled catalogs"

@@ -5,6 +5,7 @@ compiled, c2py for Plural-Forms), in the same line format as examples/gettext_lo
 usage: python3 gettext_ref.py write OUT            .po trees, queries and plural expressions
        python3 gettext_ref.py lookup DOMAIN QUERIES DIR...
        python3 gettext_ref.py plural EXPRESSIONS
+       python3 gettext_ref.py dump FILE...      (a .po is answered from the .mo beside it)
 """
 import gettext
 import json
@@ -31,6 +32,7 @@ LANGS = {
 }
 
 SINGLES = [
+    "",  # gettext("") is the header (msgfmt leaves out its POT-Creation-Date)
     "Page not found",
     "Server error",
     "The server is down.\nWe are on it.",
@@ -63,6 +65,7 @@ def header(plural_forms, fuzzy):
     h = ("# Test catalog.\n" + ("#, fuzzy\n" if fuzzy else "") +
          'msgid ""\nmsgstr ""\n'
          '"Project-Id-Version: downpage-test\\n"\n'
+         '"POT-Creation-Date: 2026-11-30 12:00+0000\\n"\n'
          '"Language-Team: none\\n"\n'
          '"MIME-Version: 1.0\\n"\n'
          '"Content-Type: text/plain; charset=UTF-8\\n"\n'
@@ -76,6 +79,8 @@ def catalog(lang, tag, plural_forms, nforms, word, only=None, fuzzy_header=False
     out = [header(plural_forms, fuzzy_header)]
     for i, msgid in enumerate(SINGLES):
         if only is not None and msgid not in only:
+            continue
+        if msgid == "":
             continue
         if msgid == "Only French has this" and lang != "fr":
             continue
@@ -259,6 +264,38 @@ def plural(path):
     sys.stdout.write("".join(x + "\n" for x in out))
 
 
+def dump(files):
+    out = []
+    for name in files:
+        out.append("== %s" % name)
+        path = name[:-3] + ".mo" if name.endswith(".po") else name
+        try:
+            with open(path, "rb") as f:
+                t = gettext.GNUTranslations(f)
+        except Exception as e:
+            out.append("ERROR %s" % type(e).__name__)
+            continue
+        singles, plurals = {}, {}
+        for key, value in t._catalog.items():
+            if isinstance(key, tuple):
+                plurals.setdefault(key[0], {})[key[1]] = value
+            else:
+                singles[key] = value
+        hx = lambda s: s.encode("utf-8").hex()
+        lines = ["S %s %s" % (hx(k), hx(v)) for k, v in singles.items()]
+        lines += ["P %s %s" % (hx(k), " ".join(hx(v[i]) for i in range(len(v)))) for k, v in plurals.items()]
+        lines.sort()
+        values = []
+        for n in range(201):
+            try:
+                values.append(str(t.plural(n)))
+            except ZeroDivisionError:
+                values.append("ERR")
+        lines.append("plural " + " ".join(values))
+        out.extend(lines)
+    sys.stdout.write("".join(x + "\n" for x in out))
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "write":
@@ -267,5 +304,7 @@ if __name__ == "__main__":
         lookup(sys.argv[2], sys.argv[3], sys.argv[4:])
     elif cmd == "plural":
         plural(sys.argv[2])
+    elif cmd == "dump":
+        dump(sys.argv[2:])
     else:
         sys.exit(__doc__)
