@@ -7,6 +7,7 @@
 //! gettext_lookup lookup DOMAIN QUERIES DIR...  one line per query: the answer's UTF-8 bytes in hex
 //! gettext_lookup plural EXPRESSIONS            one line per expression: REJECT, or the values
 //! gettext_lookup dump FILE...                  every message of each .mo/.po, and its plural values
+//! gettext_lookup time FILE...                  how long reading the catalogs takes (a measurement)
 //! ```
 //! A query is a JSON line `{"lang", "ctx", "id", "plural", "n"}` (`ctx`, `plural`, `n` may be
 //! null); an untranslated message gives the msgid (or gettext's `n == 1` rule for plurals),
@@ -132,6 +133,29 @@ fn run() -> Result<()> {
                     Err(e) => out.push_str(&format!("ERROR {e:#}\n")),
                 }
             }
+        }
+        [mode, files @ ..] if mode == "time" => {
+            let texts: Vec<(String, Vec<u8>)> = files
+                .iter()
+                .map(|f| Ok((f.clone(), std::fs::read(f).with_context(|| f.clone())?)))
+                .collect::<Result<_>>()?;
+            let bytes: usize = texts.iter().map(|(_, b)| b.len()).sum();
+            let start = std::time::Instant::now();
+            let mut messages = 0;
+            for (name, b) in &texts {
+                let c = if name.ends_with(".po") {
+                    downpage::gettext::po::parse(b, name)?
+                } else {
+                    downpage::gettext::mo::parse(b, name)?
+                };
+                messages += c.len();
+            }
+            let took = start.elapsed();
+            out.push_str(&format!(
+                "{} files, {bytes} bytes, {messages} messages read in {:.1} ms\n",
+                texts.len(),
+                took.as_secs_f64() * 1000.0
+            ));
         }
         _ => bail!(
             "usage: gettext_lookup lookup DOMAIN QUERIES DIR... | plural EXPRESSIONS | dump FILE..."

@@ -8,6 +8,11 @@
 //! entry's form is chosen by the catalog's own `Plural-Forms`, `gettext` of a plural entry
 //! gives its `plural(1)` form, and a message no catalog has is left to the engine (msgid, or
 //! gettext's `n == 1` rule for plurals).
+//!
+//! The pipeline calls [`Locales::from_config`] once per run (it lists the folders; a missing
+//! one is an error naming it) and [`Locales::translations`] for each language of the run,
+//! which reads that language's catalogs (a malformed one is an error naming the file and
+//! the line or byte offset) and gives the `Arc<dyn Translations>` of `dialect::Options`.
 
 pub mod header;
 pub mod loader;
