@@ -71,6 +71,18 @@ pub fn fallbacks(tag: &str) -> Vec<String> {
     out
 }
 
+/// The nearest of `available` languages to `tag` (itself, else its base language), compared
+/// in Django's spelling: for the built-in pages of a language only the site's catalogs have
+/// (`de-at` → `de`).
+pub fn nearest<'a>(tag: &str, available: &[&'a str]) -> Option<&'a str> {
+    fallbacks(tag).iter().find_map(|want| {
+        available
+            .iter()
+            .find(|a| language_code(a) == *want)
+            .copied()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,5 +104,10 @@ mod tests {
         assert_eq!(fallbacks("de_AT"), ["de-at", "de"]);
         assert_eq!(fallbacks("ja"), ["ja"]);
         assert_eq!(folder_key("de_AT"), folder_key("DE-at"));
+        let built_in = ["en", "de", "pt-BR"];
+        assert_eq!(nearest("de_AT", &built_in), Some("de"));
+        assert_eq!(nearest("pt_br", &built_in), Some("pt-BR"));
+        assert_eq!(nearest("pt-PT", &built_in), None);
+        assert_eq!(nearest("fr", &built_in), None);
     }
 }
