@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The site's gettext catalogs, side by side with the real tools: catalogs written by the test
 # (tests/helpers/gettext_ref.py: English, French, Polish, Arabic, Japanese, Russian, Welsh with
-# a non-default rule, pt_BR, zh_Hans, de with a fuzzy header and de_AT over two folders;
+# a non-default rule, pt_BR, zh_Hans, de and pl with a fuzzy header, de_AT over two folders;
 # contexts, fuzzy, obsolete and untranslated entries, multi-line and escaped strings) are
 # compiled with GNU msgfmt, then looked up with Python's gettext.GNUTranslations for every
 # msgid, context and n = 0..200 (and a few larger). downpage's answers
@@ -10,6 +10,7 @@
 # Plural-Forms expressions (the families, odd ones, invalid ones and 400 random ones) are
 # compared with Python's gettext.c2py for the same n. Malformed .po files are refused by
 # both downpage and msgfmt at the same line; truncated .mo files by both downpage and Python.
+# Last, every .mo the gettext packages install is read whole by both.
 source "$(dirname "$0")/../lib.sh"
 need_apt gettext python3
 work=$(scratch gettext)
