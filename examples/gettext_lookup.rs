@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
-use downpage::gettext::{Locales, Translations, plural::Plural};
+use downpage::internal::gettext::{Locales, Translations, plural::Plural};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -38,7 +38,11 @@ struct Expression {
 }
 
 fn hex(s: &str) -> String {
-    s.bytes().map(|b| format!("{b:02x}")).collect()
+    use std::fmt::Write;
+    s.bytes().fold(String::new(), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
 }
 
 /// One catalog file's messages, sorted, as `S|P KEY FORM...` lines in hex, then the plural
@@ -46,9 +50,9 @@ fn hex(s: &str) -> String {
 fn dump(file: &str) -> Result<String> {
     let bytes = std::fs::read(file).with_context(|| format!("reading {file}"))?;
     let catalog = if file.ends_with(".po") {
-        downpage::gettext::po::parse(&bytes, file)?
+        downpage::internal::gettext::po::parse(&bytes, file)?
     } else {
-        downpage::gettext::mo::parse(&bytes, file)?
+        downpage::internal::gettext::mo::parse(&bytes, file)?
     };
     let mut lines: Vec<String> = catalog
         .messages()
@@ -68,7 +72,11 @@ fn dump(file: &str) -> Result<String> {
         })
         .collect();
     lines.push(format!("plural {}", values.join(" ")));
-    Ok(lines.iter().map(|l| format!("{l}\n")).collect())
+    Ok(lines.iter().fold(String::new(), |mut out, l| {
+        out.push_str(l);
+        out.push('\n');
+        out
+    }))
 }
 
 fn main() -> std::process::ExitCode {
@@ -144,9 +152,9 @@ fn run() -> Result<()> {
             let mut messages = 0;
             for (name, b) in &texts {
                 let c = if name.ends_with(".po") {
-                    downpage::gettext::po::parse(b, name)?
+                    downpage::internal::gettext::po::parse(b, name)?
                 } else {
-                    downpage::gettext::mo::parse(b, name)?
+                    downpage::internal::gettext::mo::parse(b, name)?
                 };
                 messages += c.len();
             }

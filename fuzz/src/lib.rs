@@ -276,7 +276,7 @@ pub fn inline(data: &[u8]) {
 /// anything else a `Plural-Forms` expression. Parsed or refused; a parsed catalog answers
 /// every lookup of its own messages, and an expression is evaluated for small and huge `n`.
 pub fn gettext(data: &[u8]) {
-    use downpage::gettext::{Chain, Translations, mo, plural::Plural, po};
+    use downpage::internal::gettext::{Chain, Translations, mo, plural::Plural, po};
     let Some((&kind, rest)) = data.split_first() else {
         return;
     };

@@ -231,7 +231,7 @@ mod tests {
             } else {
                 po.clone()
             };
-            for _ in 0..1 + next() % 4 {
+            for _ in 0..=(next() % 4) {
                 let at = (next() as usize) % bytes.len();
                 match next() % 4 {
                     0 => bytes[at] = next() as u8,
