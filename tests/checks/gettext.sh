@@ -6,7 +6,8 @@
 # compiled with GNU msgfmt, then looked up with Python's gettext.GNUTranslations for every
 # msgid, context and n = 0..200 (and a few larger). downpage's answers
 # (examples/gettext_lookup.rs) must be byte-equal: from the .mo files, from the .po files
-# alone, from a mix of both, and where a stale .po sits beside its .mo (the .mo wins).
+# alone, from a mix of both, from big-endian .mo files, and where a stale .po sits beside its
+# .mo (the .mo wins).
 # Plural-Forms expressions (the families, odd ones, invalid ones and 400 random ones) are
 # compared with Python's gettext.c2py for the same n. Malformed .po files are refused by
 # both downpage and msgfmt at the same line; truncated .mo files by both downpage and Python.
@@ -37,6 +38,12 @@ po=$(tree po); find "$po" -name '*.mo' -delete; rm -r "$po/A/it"
 mixed=$(tree mixed); rm -r "$mixed/A/it"
 for f in A/fr A/pl A/ar A/de B/de_AT; do rm "$mixed/$f/LC_MESSAGES/messages.mo"; done
 for f in A/en A/ja A/ru A/cy A/pt_BR A/zh_Hans B/de B/fr; do rm "$mixed/$f/LC_MESSAGES/messages.po"; done
+# The same catalogs compiled big-endian (msgfmt --endianness=big), without the .po files.
+big=$(tree big); find "$big" -name '*.mo' -delete; rm -r "$big/A/it"
+for f in $(cd "$big" && find A B -name '*.po' | sort); do
+  msgfmt --endianness=big -o "$big/${f%.po}.mo" "$big/$f" || fail "msgfmt refused $f"
+  rm "$big/$f"
+done
 grep -v '"lang": "it"' queries.jsonl >queries-no-it.jsonl
 
 queries=$(wc -l <queries.jsonl)
@@ -73,6 +80,7 @@ compare mo+po queries.jsonl py.txt "$both/A" "$both/B"
 compare mo-only queries.jsonl py.txt "$mo/A" "$mo/B"
 compare po-only queries-no-it.jsonl py-no-it.txt "$po/A" "$po/B"
 compare mixed queries-no-it.jsonl py-no-it.txt "$mixed/A" "$mixed/B"
+compare big-endian queries-no-it.jsonl py-no-it.txt "$big/A" "$big/B"
 
 ref plural plurals.jsonl >py-plural.txt
 ours plural plurals.jsonl >ours-plural.txt
@@ -147,4 +155,4 @@ for f in py:
         sys.exit(f"{f}: differs: {ours[f][:1]}")
 print(f"  real catalogs: {same} .mo files of the gettext packages read as Python reads them, {refused} in legacy charsets refused")
 PY
-echo "gettext: $queries lookups x 4 layouts and $exprs plural expressions equal to Python's gettext; msgfmt-compiled catalogs"
+echo "gettext: $queries lookups x 5 layouts and $exprs plural expressions equal to Python's gettext; msgfmt-compiled catalogs"
