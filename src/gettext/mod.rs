@@ -13,6 +13,11 @@
 //! one is an error naming it) and [`Locales::translations`] for each language of the run,
 //! which reads that language's catalogs (a malformed one is an error naming the file and
 //! the line or byte offset) and gives the `Arc<dyn Translations>` of `dialect::Options`.
+//!
+//! What stays with the engines, as Django 5.2 does it on top of these lookups: `gettext`
+//! turns `\r\n` and `\r` in the msgid into `\n` and gives `""` for an empty msgid (not the
+//! header); `npgettext` whose contextual message is missing falls back to `ngettext` without
+//! the context, while `pgettext` does not. Jinja2 with Babel does none of these.
 
 pub mod header;
 pub mod loader;
