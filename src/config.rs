@@ -204,6 +204,11 @@ pub struct Config {
     /// `DOWNPAGE_LANGS`: one folder of built-in pages per language (`de/502.html`); empty
     /// when the built-in pages go to the top of the output folder, in `lang`.
     pub lang_folders: Vec<String>,
+    /// `DOWNPAGE_LOCALE_DIR`: the site's gettext locale folders, in lookup order (each is
+    /// checked to exist when the catalogs are read: `gettext::Locales`).
+    pub locale_dirs: Vec<PathBuf>,
+    /// `DOWNPAGE_LOCALE_DOMAIN`; `None`: the dialect's default (`django` or `messages`).
+    pub locale_domain: Option<String>,
 }
 
 impl Config {
@@ -310,6 +315,8 @@ impl Config {
                 "DOWNPAGE_LANGS does not work with DOWNPAGE_LAYOUT=ingress-nginx: its error backend reads only /www/<code>.html; use DOWNPAGE_LANG for one language"
             );
         }
+        let (locale_dirs, locale_domain) =
+            parse_locale(raw.locale_dir.as_deref(), raw.locale_domain.as_deref())?;
         Ok(Config {
             output,
             template_dirs,
@@ -335,6 +342,8 @@ impl Config {
             max_page_bytes: assets.max_page_bytes,
             lang,
             lang_folders,
+            locale_dirs,
+            locale_domain,
         })
     }
 
@@ -531,6 +540,51 @@ fn assets(raw: &Raw) -> Result<Assets> {
         self_contained,
         max_page_bytes,
     })
+}
+
+/// `DOWNPAGE_LOCALE_DIR` (`:`-separated folders) and `DOWNPAGE_LOCALE_DOMAIN` (a catalog
+/// file name without `.mo`: no path, so it cannot reach outside the locale folders).
+fn parse_locale(
+    dirs: Option<&str>,
+    domain: Option<&str>,
+) -> Result<(Vec<PathBuf>, Option<String>)> {
+    let dirs: Vec<PathBuf> = match dirs {
+        None => Vec::new(),
+        Some(text) => {
+            let dirs: Vec<PathBuf> = text
+                .split(':')
+                .filter(|d| !d.is_empty())
+                .map(PathBuf::from)
+                .collect();
+            if dirs.is_empty() {
+                bail!(
+                    "DOWNPAGE_LOCALE_DIR is empty: set it to the folder holding <lang>/LC_MESSAGES/<domain>.mo (Django's locale, Flask-Babel's translations), or unset it"
+                );
+            }
+            dirs
+        }
+    };
+    let domain = match domain.map(str::trim) {
+        None => None,
+        Some(d)
+            if d.is_empty()
+                || d.starts_with('.')
+                || !d
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) =>
+        {
+            bail!(
+                "DOWNPAGE_LOCALE_DOMAIN {d:?} is not a catalog name: write the file name without .mo, like django, djangojs or messages"
+            )
+        }
+        Some(d) => Some(d.to_string()),
+    };
+    if domain.is_some() && dirs.is_empty() {
+        bail!(
+            "DOWNPAGE_LOCALE_DOMAIN is set but DOWNPAGE_LOCALE_DIR is not: set DOWNPAGE_LOCALE_DIR to the folder holding the catalogs, or unset DOWNPAGE_LOCALE_DOMAIN"
+        );
+    }
+    Ok((dirs, domain))
 }
 
 /// `SOURCE_DATE_EPOCH`: whole seconds since 1970, as the reproducible-builds spec says.
@@ -921,6 +975,39 @@ mod tests {
             e.starts_with("DOWNPAGE_LANGS item \"klingon\" is not a built-in language: use one of"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn locale_settings() {
+        let c = cfg(&[]).unwrap();
+        assert!(c.locale_dirs.is_empty() && c.locale_domain.is_none());
+        let c = cfg(&[
+            ("DOWNPAGE_LOCALE_DIR", "app/locale::/srv/locale"),
+            ("DOWNPAGE_LOCALE_DOMAIN", "djangojs"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.locale_dirs,
+            [PathBuf::from("app/locale"), PathBuf::from("/srv/locale")]
+        );
+        assert_eq!(c.locale_domain.as_deref(), Some("djangojs"));
+        let e = cfg(&[("DOWNPAGE_LOCALE_DIR", ":")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("DOWNPAGE_LOCALE_DIR is empty"), "{e}");
+        for bad in ["", "../x", "a/b", ".hidden"] {
+            let e = cfg(&[
+                ("DOWNPAGE_LOCALE_DIR", "l"),
+                ("DOWNPAGE_LOCALE_DOMAIN", bad),
+            ])
+            .unwrap_err()
+            .to_string();
+            assert!(e.contains("is not a catalog name"), "{bad}: {e}");
+        }
+        let e = cfg(&[("DOWNPAGE_LOCALE_DOMAIN", "django")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("DOWNPAGE_LOCALE_DIR is not"), "{e}");
     }
 
     #[test]

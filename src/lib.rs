@@ -27,6 +27,7 @@ mod template_dirs;
 
 // Plan and render (pure given the inputs).
 mod dialect;
+mod gettext;
 mod parse_guard;
 mod plan;
 mod prerendered;
@@ -63,6 +64,9 @@ pub mod internal {
     }
     pub mod dialect {
         pub use crate::dialect::*;
+    }
+    pub mod gettext {
+        pub use crate::gettext::*;
     }
     pub mod pages {
         pub use crate::pages::*;

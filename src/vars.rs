@@ -125,6 +125,12 @@ variables! {
     langs: Option<String> = "DOWNPAGE_LANGS",
         default: "(none)",
         meaning: "Instead of `DOWNPAGE_LANG`: one folder of built-in pages per language, comma-separated, e.g. `en,de,fr` writes `en/502.html`, `de/502.html`, `fr/502.html`; the first is the fallback and the language of `DOWNPAGE_PAGES` pages.";
+    locale_dir: Option<String> = "DOWNPAGE_LOCALE_DIR",
+        default: "(none)",
+        meaning: "The site's gettext catalogs for `{% trans %}`, `_()`, `ngettext`…: folder(s), `:`-separated, searched in order like Django's `LOCALE_PATHS` (for each message the first folder that translates it wins), each holding `<lang>/LC_MESSAGES/<domain>.mo` or `.po` (`.mo` wins). See docs/translations.md.";
+    locale_domain: Option<String> = "DOWNPAGE_LOCALE_DOMAIN",
+        default: "`django` for Django templates, `messages` for Jinja2",
+        meaning: "The catalog file name in `DOWNPAGE_LOCALE_DIR`, without `.mo` (django-jinja projects set `django`).";
 }
 
 /// Markdown table of [`VARS`]; the README contains exactly this (a test checks it).

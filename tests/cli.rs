@@ -248,7 +248,7 @@ fn docs_variable_table_matches_the_code() {
         .find("<!-- vars:end -->")
         .expect("README has a <!-- vars:end --> marker");
     let table = downpage::internal::vars::markdown_table();
-    if std::env::var_os("UPDATE_README").is_some() {
+    if std::env::var_os("UPDATE_DOCS").is_some() {
         fs::write(
             path,
             format!("{}{table}{}", &readme[..start], &readme[end..]),

@@ -25,6 +25,7 @@ pub const TARGETS: &[(&str, Harness)] = &[
     ("html", html),
     ("url", url),
     ("inline", inline),
+    ("gettext", gettext),
 ];
 
 /// `DOWNPAGE_PAGES` / `DOWNPAGE_PAGES_FILE` text → page specs, and every destination through
@@ -269,4 +270,48 @@ pub fn inline(data: &[u8]) {
         reader: &memory,
     };
     let _ = downpage::internal::self_contained::page::inline_page(page, &inliner);
+}
+
+/// A gettext catalog or plural expression, by the first byte: `p` a `.po`, `m` a `.mo`,
+/// anything else a `Plural-Forms` expression. Parsed or refused; a parsed catalog answers
+/// every lookup of its own messages, and an expression is evaluated for small and huge `n`.
+pub fn gettext(data: &[u8]) {
+    use downpage::internal::gettext::{Chain, Translations, mo, plural::Plural, po};
+    let Some((&kind, rest)) = data.split_first() else {
+        return;
+    };
+    let catalog = match kind {
+        b'p' => po::parse(rest, "fuzz.po"),
+        b'm' => mo::parse(rest, "fuzz.mo"),
+        _ => {
+            if let Ok(p) = Plural::parse(&String::from_utf8_lossy(rest)) {
+                for n in (0..64).chain([u64::MAX / 2, u64::MAX]) {
+                    let _ = p.index(n);
+                }
+            }
+            return;
+        }
+    };
+    let Ok(catalog) = catalog else { return };
+    let keys: Vec<(String, bool)> = catalog
+        .messages()
+        .map(|(k, plural, _)| (k.to_string(), plural))
+        .collect();
+    let chain = Chain::new(vec![std::sync::Arc::new(catalog)]);
+    for (key, plural) in keys {
+        let (ctx, id) = match key.split_once('\u{4}') {
+            Some((c, i)) => (Some(c), i),
+            None => (None, key.as_str()),
+        };
+        if plural {
+            for n in [0, 1, 2, 5, 11, 101, u64::MAX] {
+                let _ = chain.ngettext(ctx, id, "x", n);
+            }
+        } else {
+            assert!(
+                chain.gettext(ctx, id).is_some(),
+                "{key:?} listed but not found"
+            );
+        }
+    }
 }
