@@ -209,6 +209,8 @@ pub struct Config {
     pub locale_dirs: Vec<PathBuf>,
     /// `DOWNPAGE_LOCALE_DOMAIN`; `None`: the dialect's default (`django` or `messages`).
     pub locale_domain: Option<String>,
+    /// `DOWNPAGE_TARGETS` and the variables of each target.
+    pub targets: crate::targets::Settings,
 }
 
 impl Config {
@@ -289,8 +291,9 @@ impl Config {
         };
         let gzip = parse_bool("DOWNPAGE_GZIP", raw.gzip.as_deref())?;
         let index = parse_bool("DOWNPAGE_INDEX", raw.index.as_deref())?;
-        let nginx = nginx(&raw, &output)?;
-        let layout = parse_layout(raw.layout.as_deref())?;
+        let targets = targets(&raw, &output)?;
+        let nginx = nginx(&raw, &output, &targets)?;
+        let layout = parse_layout(raw.layout.as_deref(), &targets)?;
         let template_dirs = template_dirs(raw.template_dir.as_deref());
         let pages = page_source(&raw)?;
         let context = match raw.context.as_deref() {
@@ -312,7 +315,7 @@ impl Config {
         let (lang, lang_folders) = parse_langs(raw.lang.as_deref(), raw.langs.as_deref())?;
         if layout == Layout::IngressNginx && !lang_folders.is_empty() {
             bail!(
-                "DOWNPAGE_LANGS does not work with DOWNPAGE_LAYOUT=ingress-nginx: its error backend reads only /www/<code>.html; use DOWNPAGE_LANG for one language"
+                "DOWNPAGE_LANGS does not work with the ingress-nginx layout (DOWNPAGE_LAYOUT or DOWNPAGE_TARGETS): its error backend reads only /www/<code>.html; use DOWNPAGE_LANG for one language"
             );
         }
         let (locale_dirs, locale_domain) =
@@ -344,6 +347,7 @@ impl Config {
             lang_folders,
             locale_dirs,
             locale_domain,
+            targets,
         })
     }
 
@@ -387,10 +391,37 @@ fn output(raw: &Raw) -> Result<Output> {
     })
 }
 
-/// `DOWNPAGE_NGINX_CONF` and `DOWNPAGE_NGINX_ROOT`.
-fn nginx(raw: &Raw, output: &Output) -> Result<Option<Nginx>> {
+/// `DOWNPAGE_TARGETS` and the variables of each target (checked in `targets/settings.rs`).
+fn targets(raw: &Raw, output: &Output) -> Result<crate::targets::Settings> {
+    let targets = crate::targets::settings::parse(&crate::targets::settings::RawTargets {
+        targets: raw.targets.as_deref(),
+        envoy_gateway: raw.envoy_gateway.as_deref(),
+        envoy_gateway_version: raw.envoy_gateway_version.as_deref(),
+        haproxy_bufsize: raw.haproxy_bufsize.as_deref(),
+        cloudflare_inline: raw.cloudflare_inline.as_deref(),
+        traefik_status: raw.traefik_status.as_deref(),
+        traefik_pages_url: raw.traefik_pages_url.as_deref(),
+        serve_root: raw.serve_root.as_deref(),
+        nginx_root: raw.nginx_root.as_deref(),
+    })?;
+    if let Some(kind) = targets.kinds.iter().find(|k| k.needs_root())
+        && targets.serve_root.is_none()
+        && output.folder().is_none()
+    {
+        bail!(
+            "DOWNPAGE_TARGETS names {} but only a tarball is written (DOWNPAGE_OUTPUT_DIR unset): set DOWNPAGE_SERVE_ROOT to the folder where the server will see the pages",
+            kind.name()
+        );
+    }
+    Ok(targets)
+}
+
+/// `DOWNPAGE_NGINX_CONF` and `DOWNPAGE_NGINX_ROOT` (which, with `DOWNPAGE_TARGETS`, may be
+/// set alone: it is then where the targets' configurations expect the pages).
+fn nginx(raw: &Raw, output: &Output, targets: &crate::targets::Settings) -> Result<Option<Nginx>> {
     let conf = match (&raw.nginx_conf, &raw.nginx_root) {
         (None, None) => return Ok(None),
+        (None, Some(_)) if !targets.kinds.is_empty() => return Ok(None),
         (None, Some(_)) => bail!(
             "DOWNPAGE_NGINX_ROOT is set but DOWNPAGE_NGINX_CONF is not: set DOWNPAGE_NGINX_CONF to the snippet's path, or unset DOWNPAGE_NGINX_ROOT"
         ),
@@ -413,9 +444,12 @@ fn nginx(raw: &Raw, output: &Output) -> Result<Option<Nginx>> {
     Ok(Some(Nginx { conf, root }))
 }
 
-/// `DOWNPAGE_LAYOUT`.
-fn parse_layout(text: Option<&str>) -> Result<Layout> {
+/// `DOWNPAGE_LAYOUT`; `DOWNPAGE_TARGETS=ingress-nginx` is `DOWNPAGE_LAYOUT=ingress-nginx`.
+fn parse_layout(text: Option<&str>, targets: &crate::targets::Settings) -> Result<Layout> {
     match text.map(str::trim) {
+        None | Some("flat") if targets.has(crate::targets::Kind::IngressNginx) => {
+            Ok(Layout::IngressNginx)
+        }
         None | Some("flat") => Ok(Layout::Flat),
         Some("ingress-nginx") => Ok(Layout::IngressNginx),
         Some(other) => bail!(

@@ -47,6 +47,7 @@ mod nginx;
 mod sha256;
 mod sink;
 mod stop;
+mod targets;
 
 pub use cli::{Outcome, run};
 pub use config::{Config, LogFormat};

@@ -4,6 +4,7 @@
 //! once, so memory stays flat whatever the page count. A failure anywhere replaces nothing;
 //! warnings come back in [`Built`] for the caller to print.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -19,7 +20,7 @@ use crate::sink::dir::DirSink;
 use crate::sink::tar::TarSink;
 use crate::sink::{Derived, Discard, Fanout, Sink, Summary, file};
 use crate::templates::Engine;
-use crate::{nginx, pages, plan, render, self_contained, template_dirs};
+use crate::{nginx, pages, plan, render, self_contained, targets, template_dirs};
 
 /// Where a pass writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,17 +73,24 @@ pub fn build(config: &Config, target: Target) -> Result<Built> {
     }
     let sorted = prepared.plan.pages.is_sorted_by(|a, b| a.dest < b.dest);
     let mut warnings = Vec::new();
-    let summary = write_with(config, prepared.snippet.as_deref(), target, |sink| {
-        render::render_all(&prepared.engine, &prepared.plan.pages, |page, bytes| {
-            let bytes = finish(config, &prepared.store, page, bytes, &mut warnings)?;
-            sink.stage(&page.dest, &bytes)
-                .with_context(|| format!("page {} ({})", page.dest, page.origin))?;
-            if sorted {
-                sink.settle(&page.dest)?;
-            }
-            Ok(())
-        })
-    })?;
+    let codes = targets::codes(config, &prepared.plan);
+    let summary = write_with(
+        config,
+        prepared.snippet.as_deref(),
+        &codes,
+        target,
+        |sink| {
+            render::render_all(&prepared.engine, &prepared.plan.pages, |page, bytes| {
+                let bytes = finish(config, &prepared.store, page, bytes, &mut warnings)?;
+                sink.stage(&page.dest, &bytes)
+                    .with_context(|| format!("page {} ({})", page.dest, page.origin))?;
+                if sorted {
+                    sink.settle(&page.dest)?;
+                }
+                Ok(())
+            })
+        },
+    )?;
     // External URLs met by inline() in style sheets (pages render in parallel, so these are
     // not told by page; self-contained pages name their own).
     warnings.extend(self_contained::externals_warning(
@@ -212,6 +220,7 @@ fn read_pages_file(path: &Path, source: &str) -> Result<String> {
 fn write_with(
     config: &Config,
     snippet: Option<&str>,
+    codes: &BTreeMap<String, u16>,
     target: Target,
     stage: impl FnOnce(&mut dyn Sink) -> Result<()>,
 ) -> Result<Summary> {
@@ -220,7 +229,8 @@ fn write_with(
         Target::Outputs => open_sinks(config, false)?,
         Target::Tracked => open_sinks(config, true)?,
     };
-    let mut sink: Box<dyn Sink> = Box::new(Derived::new(outputs, config.gzip, config.index));
+    let derived = Derived::new(outputs, config.gzip, config.index);
+    let mut sink = crate::sink::targets::wrap(config, derived, codes)?;
     stage(sink.as_mut())?;
     // The snippet is written beside its place before the pages are committed, and moved
     // into place after them: it never names pages that are not there yet.
@@ -260,9 +270,10 @@ fn open_sinks(config: &Config, tracked: bool) -> Result<Box<dyn Sink>> {
 
 /// The nginx snippet's text, with the root nginx sees (by default the output folder, absolute).
 fn nginx_snippet(config: &Config, nginx: &Nginx, plan: &Plan) -> Result<String> {
-    let root = match &nginx.root {
-        NginxRoot::Given(root) => root.clone(),
-        NginxRoot::OutputFolder(dir) => {
+    // DOWNPAGE_SERVE_ROOT wins over DOWNPAGE_NGINX_ROOT.
+    let root = match (&config.targets.serve_root, &nginx.root) {
+        (Some(root), _) | (None, NginxRoot::Given(root)) => root.clone(),
+        (None, NginxRoot::OutputFolder(dir)) => {
             let abs = std::path::absolute(dir).with_context(|| {
                 format!("making DOWNPAGE_OUTPUT_DIR {} absolute", dir.display())
             })?;

@@ -128,10 +128,14 @@ pub fn plan(
             }
         }
     }
-    if config.layout == Layout::IngressNginx {
-        for class in [4, 5] {
-            for format in &config.formats {
+    for (class, formats, why) in fallbacks(config) {
+        {
+            for format in &formats {
                 let dest = format!("{class}xx.{format}");
+                // Traefik copies a class page the site already has (DOWNPAGE_PAGES).
+                if why == TRAEFIK_FALLBACK && pages.iter().any(|p| p.dest == dest) {
+                    continue;
+                }
                 let own = format!("downpage/{class}xx.{format}");
                 let template = if engine.has(&own) {
                     own
@@ -143,7 +147,7 @@ pub fn plan(
                 context.insert("title".into(), Value::from(words.title.as_str()));
                 context.insert("message".into(), Value::from(words.message.as_str()));
                 context.insert("hint".into(), Value::from(words.hint.as_str()));
-                let origin = format!("DOWNPAGE_LAYOUT ingress-nginx {class}xx fallback");
+                let origin = format!("{why} {class}xx fallback");
                 let words = Words {
                     lang: &config.lang,
                     code: None,
@@ -167,6 +171,27 @@ pub fn plan(
     check_clashes(&pages)?;
     check_derived(config, &pages)?;
     Ok(Plan { pages })
+}
+
+/// Where a class page planned for the Traefik target comes from (for messages).
+const TRAEFIK_FALLBACK: &str = "DOWNPAGE_TARGETS traefik";
+
+/// The class fallback pages (`4xx`, `5xx`) to plan: every format of both classes for the
+/// ingress-nginx layout, and `.html` for the classes of `DOWNPAGE_TRAEFIK_STATUS` (the
+/// Traefik target copies them under the codes that have no page).
+fn fallbacks(config: &Config) -> Vec<(u8, Vec<crate::config::Format>, &'static str)> {
+    if config.layout == Layout::IngressNginx {
+        return [4, 5]
+            .map(|c| (c, config.formats.clone(), "DOWNPAGE_LAYOUT ingress-nginx"))
+            .to_vec();
+    }
+    if config.targets.has(crate::targets::Kind::Traefik) {
+        return crate::targets::traefik::classes(config.targets.traefik_status)
+            .into_iter()
+            .map(|c| (c, vec![crate::config::Format::Html], TRAEFIK_FALLBACK))
+            .collect();
+    }
+    Vec::new()
 }
 
 /// The status the maintenance page stands for.
@@ -337,7 +362,18 @@ fn check_derived(config: &Config, pages: &[Page]) -> Result<()> {
     } else {
         HashMap::new()
     };
+    let reserved = crate::targets::reserved(&config.targets);
     for page in pages {
+        if let Some(name) = reserved.iter().find(|r| match r.strip_suffix('/') {
+            Some(folder) => page.dest.starts_with(*r) || page.dest == folder,
+            None => page.dest == **r,
+        }) {
+            bail!(
+                "{} writes {}, where DOWNPAGE_TARGETS puts {name}: rename the page",
+                page.origin,
+                page.dest
+            );
+        }
         if config.index && page.dest == INDEX_NAME {
             bail!(
                 "{} writes {INDEX_NAME}, where DOWNPAGE_INDEX=true puts the index: rename the page",

@@ -92,6 +92,30 @@ variables! {
     nginx_root: Option<String> = "DOWNPAGE_NGINX_ROOT",
         default: "the output folder, made absolute",
         meaning: "The folder where nginx sees the pages (often another mount path than downpage's), used as `root` in the snippet; an absolute path.";
+    targets: Option<String> = "DOWNPAGE_TARGETS",
+        default: "(none: the pages only)",
+        meaning: "Delivery platforms to write configuration for, comma-separated: `nginx` (`nginx.conf`), `ingress-nginx` (the same as `DOWNPAGE_LAYOUT=ingress-nginx`), `envoy-gateway` (`envoy-gateway.yaml`), `haproxy` (`haproxy.cfg`, `haproxy/<code>.http`), `traefik` (`traefik.yaml`), `caddy` (`Caddyfile`), `apache` (`apache.conf`), `cloudflare` (`cloudflare/<code>.html`); every page is checked against each target's size budget before anything is written. See docs/targets.md.";
+    serve_root: Option<String> = "DOWNPAGE_SERVE_ROOT",
+        default: "`DOWNPAGE_NGINX_ROOT`, else the output folder, made absolute",
+        meaning: "The folder where the server sees the pages, written into the `nginx`, `haproxy`, `caddy` and `apache` configurations (and the `DOWNPAGE_NGINX_CONF` snippet); wins over `DOWNPAGE_NGINX_ROOT`. An absolute path of letters, digits and `/ . _ - ~ + @ , =`.";
+    envoy_gateway: Option<String> = "DOWNPAGE_ENVOY_GATEWAY",
+        default: "(none; required with `envoy-gateway`)",
+        meaning: "The Gateway the Envoy Gateway `BackendTrafficPolicy` targets, as `namespace/name`, e.g. `default/eg`; the policy and its ConfigMaps go into that namespace.";
+    envoy_gateway_version: Option<String> = "DOWNPAGE_ENVOY_GATEWAY_VERSION",
+        default: "`1.9`",
+        meaning: "The Envoy Gateway release the policy is for; `1.6` and older also limit each page to 4096 bytes (with every `%` counted twice, as `%%`).";
+    haproxy_bufsize: Option<String> = "DOWNPAGE_HAPROXY_BUFSIZE",
+        default: "`16384`",
+        meaning: "HAProxy's `tune.bufsize`: each `haproxy/<code>.http` (headers and page) must fit in it less 256 bytes for HAProxy's own overhead.";
+    traefik_status: Option<String> = "DOWNPAGE_TRAEFIK_STATUS",
+        default: "`500-599`",
+        meaning: "The status range of the Traefik `errors` middleware, within 400-599; every code in it gets a file `<code>.html` (a code without a page gets a copy of the `4xx.html`/`5xx.html` class page, which is written too).";
+    traefik_pages_url: Option<String> = "DOWNPAGE_TRAEFIK_PAGES_URL",
+        default: "(none: define the service yourself)",
+        meaning: "The URL of the file server that serves the pages to Traefik, e.g. `http://downpage-pages:80`; when set, `traefik.yaml` also defines the `downpage-pages` service.";
+    cloudflare_inline: Option<String> = "DOWNPAGE_CLOUDFLARE_INLINE",
+        default: "`false`",
+        meaning: "`true`: the Cloudflare pages go inline into a Custom Errors rule, so each must stay within 10,000 bytes (with the token).";
     watch: Option<String> = "DOWNPAGE_WATCH",
         default: "`false`",
         meaning: "`true`: render once, then keep running and re-render when an input changes (template folders, the page-list file, through ConfigMap `..data` swaps too); a failed re-render keeps the last good pages. SIGTERM or SIGINT stop it with status 0.";
@@ -118,7 +142,7 @@ variables! {
         meaning: "`true`: after rendering, inline every local stylesheet, script, image and icon of each HTML page (CSS `url(...)`s become `data:` URIs), so the page needs no other request; external URLs are left alone and listed in a warning.";
     max_page_bytes: Option<String> = "DOWNPAGE_MAX_PAGE_BYTES",
         default: "(no limit)",
-        meaning: "Fail, naming the page and its size, when a page is larger: bytes, or with a `k`/`m` suffix (1024s), e.g. `16k` for HAProxy's `errorfile`, `1400k` for Cloudflare's custom pages (about 1.43 MB with what they load).";
+        meaning: "Fail, naming the page and its size, when a page is larger: bytes, or with a `k`/`m` suffix (1024s), e.g. `1400k` for Cloudflare's custom pages (about 1.43 MB with what they load); `DOWNPAGE_TARGETS` checks HAProxy's, Envoy Gateway's and Cloudflare's inline budgets exactly.";
     lang: Option<String> = "DOWNPAGE_LANG",
         default: "`en`",
         meaning: "Language of the built-in pages (and of the catalog words and `t` labels given to `DOWNPAGE_PAGES` pages), e.g. `de`; sets `<html lang>`. Built in: see `src/builtin/catalog/`.";

@@ -11,6 +11,7 @@ mod delivery;
 mod doc_links;
 mod fuzz_corpus;
 mod hostile;
+mod targets;
 mod watch;
 
 /// With `autotests = false`, a test file that is not a module here would never run.

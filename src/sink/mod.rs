@@ -9,6 +9,7 @@ pub mod file;
 pub mod owned;
 pub mod ready;
 pub mod tar;
+pub mod targets;
 
 use anyhow::Result;
 
@@ -143,6 +144,12 @@ impl Derived {
             gzip,
             files: index.then(Vec::new),
         }
+    }
+
+    /// Stages a file without a `.gz` copy (a target's configuration file); the index
+    /// lists it.
+    pub fn stage_plain(&mut self, dest: &str, bytes: &[u8]) -> Result<()> {
+        self.add(dest, bytes)
     }
 
     fn add(&mut self, dest: &str, bytes: &[u8]) -> Result<()> {
