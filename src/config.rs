@@ -211,6 +211,12 @@ pub struct Config {
     pub locale_domain: Option<String>,
     /// `DOWNPAGE_TARGETS` and the variables of each target.
     pub targets: crate::targets::Settings,
+    /// `DOWNPAGE_SYNTAX`: the language of the site's templates.
+    pub syntax: crate::dialect::Syntax,
+    /// `DOWNPAGE_URLS`: URL name -> path, for the dialects' `{% url %}` / `url_for`.
+    pub urls: std::collections::BTreeMap<String, String>,
+    /// `DOWNPAGE_STRICT`: every dialect stub is an error.
+    pub strict: bool,
 }
 
 impl Config {
@@ -320,6 +326,9 @@ impl Config {
         }
         let (locale_dirs, locale_domain) =
             parse_locale(raw.locale_dir.as_deref(), raw.locale_domain.as_deref())?;
+        let syntax = crate::dialect::settings::parse_syntax(raw.syntax.as_deref())?;
+        let urls = crate::dialect::settings::parse_urls(raw.urls.as_deref())?;
+        let strict = parse_bool("DOWNPAGE_STRICT", raw.strict.as_deref())?;
         Ok(Config {
             output,
             template_dirs,
@@ -348,6 +357,9 @@ impl Config {
             locale_dirs,
             locale_domain,
             targets,
+            syntax,
+            urls,
+            strict,
         })
     }
 

@@ -20,7 +20,7 @@ use crate::sink::dir::DirSink;
 use crate::sink::tar::TarSink;
 use crate::sink::{Derived, Discard, Fanout, Sink, Summary, file};
 use crate::templates::Engine;
-use crate::{nginx, pages, plan, render, self_contained, targets, template_dirs};
+use crate::{dialect, nginx, pages, plan, render, self_contained, targets, template_dirs};
 
 /// Where a pass writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +74,7 @@ pub fn build(config: &Config, target: Target) -> Result<Built> {
     let sorted = prepared.plan.pages.is_sorted_by(|a, b| a.dest < b.dest);
     let mut warnings = Vec::new();
     let codes = targets::codes(config, &prepared.plan);
+    let mut stubs = dialect::site::StubReport::default();
     let summary = write_with(
         config,
         prepared.snippet.as_deref(),
@@ -81,6 +82,9 @@ pub fn build(config: &Config, target: Target) -> Result<Built> {
         target,
         |sink| {
             render::render_all(&prepared.engine, &prepared.plan.pages, |page, bytes| {
+                if let Some(site) = &prepared.engine.site {
+                    stubs.add(site.take_stubs(&page.dest));
+                }
                 let bytes = finish(config, &prepared.store, page, bytes, &mut warnings)?;
                 sink.stage(&page.dest, &bytes)
                     .with_context(|| format!("page {} ({})", page.dest, page.origin))?;
@@ -91,6 +95,8 @@ pub fn build(config: &Config, target: Target) -> Result<Built> {
             })
         },
     )?;
+    // The stubs the dialect engine went through, each once, in plan order.
+    warnings.extend(stubs.lines());
     // External URLs met by inline() in style sheets (pages render in parallel, so these are
     // not told by page; self-contained pages name their own).
     warnings.extend(self_contained::externals_warning(
@@ -122,12 +128,14 @@ fn prepare(config: &Config) -> Result<Prepared> {
     };
     let sources = template_dirs::load(&config.template_dirs)?;
     let store = Arc::new(AssetStore::open(config)?);
-    let engine = Engine::new(
+    let site = dialect::site::Site::new(config, &sources, Some(static_names(&store)));
+    let mut engine = Engine::new(
         sources,
         config.template_dirs.clone(),
         store.clone(),
         PARSE_LIMIT,
     );
+    engine.site = site;
     // Compiled before planning, so a syntax error is reported before any planning error (as
     // always), naming a page when the plan can be made.
     let checked = engine.check();
@@ -167,6 +175,12 @@ fn prepare(config: &Config) -> Result<Prepared> {
         snippet,
         store,
     })
+}
+
+/// The static manifest's mapping, for the dialects' `static`.
+fn static_names(store: &Arc<AssetStore>) -> dialect::StaticNames {
+    let store = store.clone();
+    Arc::new(move |name: &str| Some(store.manifest()?.get(name)?.to_string()))
 }
 
 /// The last steps of a rendered page, in plan order: `DOWNPAGE_SELF_CONTAINED` inlining,

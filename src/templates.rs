@@ -62,6 +62,9 @@ pub struct Engine {
     assets: Arc<AssetStore>,
     /// How long parsing the site's templates may take ([`crate::parse_guard`]).
     parse_limit: Duration,
+    /// The dialect engine of the site's templates (`DOWNPAGE_SYNTAX=django|jinja2`): Tera
+    /// then compiles only the theme's namespace (`downpage/…`).
+    pub site: Option<crate::dialect::site::Site>,
 }
 
 /// A template set that does not compile: the template at fault when known, and why.
@@ -94,6 +97,7 @@ impl Engine {
             sources,
             assets,
             parse_limit,
+            site: None,
         }
     }
 
@@ -109,7 +113,7 @@ impl Engine {
     /// Compiles the site's templates now (nothing to do for the built-ins alone), so that
     /// their errors stop a run before any page is rendered.
     pub fn check(&self) -> std::result::Result<(), Broken> {
-        if self.sources.is_empty() || self.tera.get().is_some() {
+        if self.theme_sources().next().is_none() || self.tera.get().is_some() {
             return Ok(());
         }
         let tera = self.compile().map_err(|e| {
@@ -125,8 +129,17 @@ impl Engine {
         Ok(())
     }
 
+    /// The site's templates Tera compiles: all of them, or with a dialect engine only the
+    /// theme's namespace (`downpage/…`, Tera whatever the syntax).
+    fn theme_sources(&self) -> impl Iterator<Item = &Source> {
+        self.sources
+            .iter()
+            .filter(|s| self.site.is_none() || crate::dialect::site::is_theme(&s.name))
+    }
+
     fn compile(&self) -> Result<Tera> {
-        let sources = &self.sources;
+        let sources: Vec<Source> = self.theme_sources().cloned().collect();
+        let sources = sources.as_slice();
         if !sources.is_empty() {
             crate::parse_guard::check(sources, self.parse_limit)?;
         }

@@ -155,6 +155,15 @@ variables! {
     locale_domain: Option<String> = "DOWNPAGE_LOCALE_DOMAIN",
         default: "`django` for Django templates, `messages` for Jinja2",
         meaning: "The catalog file name in `DOWNPAGE_LOCALE_DIR`, without `.mo` (django-jinja projects set `django`).";
+    syntax: Option<String> = "DOWNPAGE_SYNTAX",
+        default: "`tera`",
+        meaning: "The language of the site's templates: `tera`, `django` (Django 5.2's template language) or `jinja2` (Jinja2 3.1); the built-in theme's `downpage/…` templates stay Tera. See docs/dialects.md for what is supported and what is stubbed.";
+    urls: Option<String> = "DOWNPAGE_URLS",
+        default: "`{}`",
+        meaning: "JSON object of URL name -> path for Django's `{% url %}`, Flask's `url_for()` and django-jinja's `url()`, e.g. `{\"home\": \"/\", \"accounts:login\": \"/accounts/login/\"}`; arguments are ignored, a name not in it gives `#` (and a warning).";
+    strict: Option<String> = "DOWNPAGE_STRICT",
+        default: "`false`",
+        meaning: "`true`: with `DOWNPAGE_SYNTAX=django|jinja2`, every stub (unknown library, tag, filter, test or function, URL name missing from `DOWNPAGE_URLS`) is an error naming it, its template and line, instead of a warning.";
 }
 
 /// Markdown table of [`VARS`]; the README contains exactly this (a test checks it).

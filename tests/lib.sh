@@ -27,6 +27,11 @@ need_pip() { # need_pip VENV PKG==VER...: a venv under .ci/tools with these pack
   "$venv/bin/pip" install -q --disable-pip-version-check "$@" && touch "$stamp"
 }
 
+need_dialects_venv() { # the real Django and Jinja2 the dialect checks compare with; sets DIALECTS_PY
+  need_pip venv-dialects "Django>=5.2,<5.3" "Jinja2>=3.1,<3.2" "Babel>=2.14,<3"
+  DIALECTS_PY=$TOOLS/venv-dialects/bin/python
+}
+
 need_npm() { # need_npm PKG@VER...: node_modules under .ci/tools
   mkdir -p "$TOOLS"
   local stamp="$TOOLS/.npm-$(echo "$*" | cksum | cut -d' ' -f1)"

@@ -148,3 +148,6 @@ pub fn engine(
 
 pub mod django;
 pub mod jinja2;
+pub mod settings;
+pub mod site;
+pub mod static_url;
