@@ -170,3 +170,21 @@ pub fn message(stub: &Stub) -> String {
         stub.name
     )
 }
+
+/// The strict-mode error for a stub (`DOWNPAGE_STRICT=true`), one line:
+/// `base.html line 3: unknown tag "x" (DOWNPAGE_STRICT=true; …how to fix)`.
+pub fn strict_error(stub: &Stub) -> anyhow::Error {
+    let fix = match stub.kind {
+        StubKind::Url => "add the name to DOWNPAGE_URLS",
+        _ => {
+            "downpage cannot run the project's own code: take it out of the template, or unset DOWNPAGE_STRICT to stub it"
+        }
+    };
+    anyhow!(
+        "{} line {}: {} \"{}\" (DOWNPAGE_STRICT=true; {fix})",
+        stub.template,
+        stub.line,
+        stub.kind.describe(),
+        stub.name
+    )
+}
