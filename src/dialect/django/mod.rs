@@ -1,17 +1,28 @@
-//! The django dialect engine (`DOWNPAGE_SYNTAX=django`): Django 5.2's template language.
-//! (First cut: text, variables and `{% load %}`/`{% static %}`; the full engine follows.)
+//! The django dialect engine (`DOWNPAGE_SYNTAX=django`): Django 5.2's template language with
+//! the static, i18n, l10n, tz and cache libraries, and the contract's stubs for everything a
+//! project's own Python would provide (docs/dialects.md). Templates are parsed when first
+//! needed and cached for every page.
 
+pub mod dates;
+pub mod expr;
+pub mod filters;
 pub mod lexer;
+pub mod parser;
+pub mod render;
 pub mod value;
 
 use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
-use super::{Options, Rendered};
-use value::Value;
+use anyhow::{Result, anyhow};
+
+use super::{Options, Rendered, Stub};
+use parser::Template;
 
 pub struct Engine {
     sources: HashMap<String, String>,
     options: Options,
+    cache: RwLock<HashMap<String, Arc<Template>>>,
 }
 
 impl Engine {
@@ -23,7 +34,26 @@ impl Engine {
         Engine {
             sources: map,
             options,
+            cache: RwLock::new(HashMap::new()),
         }
+    }
+
+    /// The parsed template `name` (`None`: the site has no such template).
+    pub fn load(&self, name: &str) -> Result<Option<Arc<Template>>> {
+        if let Some(t) = self
+            .cache
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(name)
+        {
+            return Ok(Some(t.clone()));
+        }
+        let Some(src) = self.sources.get(name) else {
+            return Ok(None);
+        };
+        let t = Arc::new(parser::parse(name, src)?);
+        let mut cache = self.cache.write().unwrap_or_else(|e| e.into_inner());
+        Ok(Some(cache.entry(name.to_string()).or_insert(t).clone()))
     }
 }
 
@@ -32,54 +62,26 @@ impl super::Engine for Engine {
         &self,
         name: &str,
         context: &serde_json::Map<String, serde_json::Value>,
-    ) -> anyhow::Result<Rendered> {
-        let src = self
-            .sources
-            .get(name)
-            .ok_or_else(|| anyhow::anyhow!("template {name} not found"))?;
-        let mut out = String::new();
-        for tok in lexer::tokenize(src) {
-            match tok.kind {
-                lexer::Kind::Text => out.push_str(tok.text),
-                lexer::Kind::Var => {
-                    let mut parts = tok.text.split('.');
-                    let mut v = parts
-                        .next()
-                        .and_then(|k| context.get(k))
-                        .map(Value::from_json);
-                    for part in parts {
-                        v = match v {
-                            Some(Value::Dict(d)) => {
-                                d.iter().find(|(k, _)| k == part).map(|(_, v)| v.clone())
-                            }
-                            Some(Value::List(l)) => {
-                                part.parse::<usize>().ok().and_then(|i| l.get(i).cloned())
-                            }
-                            _ => None,
-                        };
-                    }
-                    if let Some(v) = v {
-                        out.push_str(&value::conditional_escape(&v).to_str());
-                    }
+    ) -> Result<Rendered> {
+        let mut r = render::Render::new(self, context);
+        let t = r
+            .load(name)?
+            .ok_or_else(|| anyhow!("template {name} not found"))?;
+        let mut text = String::with_capacity(8 * 1024);
+        r.template(&t, &mut text)?;
+        let mut stubs: Vec<Stub> = Vec::new();
+        for t in &r.loaded {
+            for s in &t.stubs {
+                if !stubs.iter().any(|x| x.kind == s.kind && x.name == s.name) {
+                    stubs.push(s.clone());
                 }
-                lexer::Kind::Block => {
-                    let mut bits = tok.text.split_whitespace();
-                    if bits.next() == Some("static")
-                        && let Some(path) = bits.next()
-                    {
-                        let path = path.trim_matches(['"', '\'']);
-                        out.push_str(&value::escape(&super::static_url::static_url(
-                            &self.options,
-                            path,
-                        )));
-                    }
-                }
-                lexer::Kind::Comment => {}
             }
         }
-        Ok(Rendered {
-            text: out,
-            stubs: Vec::new(),
-        })
+        for s in r.urls {
+            if !stubs.iter().any(|x| x.kind == s.kind && x.name == s.name) {
+                stubs.push(s);
+            }
+        }
+        Ok(Rendered { text, stubs })
     }
 }

@@ -16,6 +16,8 @@ pub enum Value {
     List(Rc<Vec<Value>>),
     /// A dict, keys in the context's order.
     Dict(Rc<Vec<(String, Value)>>),
+    /// `block` inside `{% block name %}` (for `block.super`).
+    Block(Rc<str>),
 }
 
 impl Value {
@@ -62,6 +64,7 @@ impl Value {
             Value::Str(s, _) => !s.is_empty(),
             Value::List(l) => !l.is_empty(),
             Value::Dict(d) => !d.is_empty(),
+            Value::Block(_) => true,
         }
     }
 
@@ -98,6 +101,7 @@ impl Value {
                     .collect();
                 format!("{{{}}}", items.join(", "))
             }
+            Value::Block(name) => format!("<Block Node: {name}>"),
         }
     }
 
