@@ -916,7 +916,7 @@ impl<'a> Parser<'a> {
 
     /// The stub rule for a tag Django does not have.
     fn unknown(&mut self, word: &str, bits: &[String], line: usize) -> Result<Node> {
-        if !self.stub_names.contains(word) {
+        if !KNOWN_TAGS.contains(&word) {
             self.stub(StubKind::Tag, word, line);
         }
         let end = format!("end{word}");
