@@ -81,10 +81,9 @@ impl Site {
     /// The context a site template sees for `page`.
     pub fn context(&self, page: &Page) -> Map<String, Value> {
         let mut ctx = Map::new();
+        let status = crate::catalog::code_from_dest(&page.dest).is_some();
         for (key, value) in page.shared.iter() {
-            if self.user_keys.contains(key)
-                || (page.code.is_some() && CATALOG_KEYS.contains(&key.as_str()))
-            {
+            if self.user_keys.contains(key) || (status && CATALOG_KEYS.contains(&key.as_str())) {
                 ctx.insert(key.clone(), value.clone());
             }
         }

@@ -8,7 +8,16 @@ use super::Options;
 pub fn static_url(options: &Options, path: &str) -> String {
     let mapped = options.static_names.as_ref().and_then(|names| names(path));
     let path = mapped.as_deref().unwrap_or(path);
-    urljoin(&options.static_url, &quote(path, b"/"))
+    urljoin(&script_prefixed(&options.static_url), &quote(path, b"/"))
+}
+
+/// Django's `_add_script_prefix` on `STATIC_URL`/`MEDIA_URL`: a relative prefix gets `/`.
+pub fn script_prefixed(url: &str) -> String {
+    if url.starts_with("http://") || url.starts_with("https://") || url.starts_with('/') {
+        url.to_string()
+    } else {
+        format!("/{url}")
+    }
 }
 
 /// Python's `urllib.parse.quote(s, safe)`: UTF-8 bytes, all but `A-Za-z0-9_.-~` and `safe`

@@ -5,7 +5,7 @@
 # contract says) and by the release binary in one run; any difference fails with a diff.
 source "$(dirname "$0")/../lib.sh"
 need_dialects_venv
-need_release_binary
+[ -n "${DOWNPAGE_BIN:-}" ] && BIN=$DOWNPAGE_BIN || need_release_binary
 W=$(scratch dialects-django)
 CASES=$ROOT/tests/dialects/django/cases
 export SOURCE_DATE_EPOCH=946684800

@@ -228,6 +228,7 @@ def main():
 
     os.makedirs(OUT, exist_ok=True)
     count = 0
+    failures = []
     for name in sorted(os.listdir(CASES)):
         if not name.endswith(".html") or not os.path.isfile(os.path.join(CASES, name)):
             continue
@@ -236,11 +237,14 @@ def main():
         try:
             text = get_template(name).render(ctx)
         except Exception as e:  # noqa: BLE001 - reported per case
-            sys.exit(f"django_oracle: case {name} does not render with Django: {type(e).__name__}: {e}")
+            failures.append(f"django_oracle: case {name} does not render with Django: {type(e).__name__}: {e}")
+            continue
         with open(os.path.join(OUT, name), "w", encoding="utf-8", newline="") as f:
             f.write(text)
         count += 1
     print(f"django_oracle: {count} cases rendered with Django {django.get_version()}")
+    if failures:
+        sys.exit("\n".join(failures))
 
 
 main()

@@ -560,7 +560,8 @@ fn add(v: Value, arg: Value) -> Value {
         return Value::Int(a.wrapping_add(b));
     }
     match (&v, &arg) {
-        (Value::Str(a, _), Value::Str(b, _)) => Value::str(format!("{a}{b}")),
+        // SafeString + SafeString stays safe.
+        (Value::Str(a, sa), Value::Str(b, sb)) => Value::Str(format!("{a}{b}").into(), *sa && *sb),
         (Value::List(a), Value::List(b)) => {
             let mut l = a.as_ref().clone();
             l.extend(b.iter().cloned());
@@ -850,14 +851,14 @@ fn floatformat(v: &Value, arg: Option<&Value>) -> Value {
             d.insert(0, 0);
         }
         let (ip, fp) = d.split_at(d.len() - places_u);
-        let ip = digits_str(ip).trim_start_matches('0').to_string();
-        let ip = if ip.is_empty() { "0".to_string() } else { ip };
+        let ip = digits_str(ip);
+        let fp: String = fp.iter().map(|x| char::from(b'0' + x)).collect();
         let nonzero = d.iter().any(|&x| x != 0);
         let sign = if neg && nonzero { "-" } else { "" };
         if places_u == 0 {
             format!("{sign}{ip}")
         } else {
-            format!("{sign}{ip}.{}", digits_str(fp))
+            format!("{sign}{ip}.{fp}")
         }
     };
     Value::safe(if grouping { group(&number) } else { number })

@@ -822,8 +822,10 @@ impl<'e> Render<'e> {
     fn special(&mut self, what: &Special) -> Result<Value> {
         let o = &self.engine.options;
         Ok(match what {
-            Special::StaticPrefix => Value::str(o.static_url.as_str()),
-            Special::MediaPrefix => Value::empty(),
+            Special::StaticPrefix => {
+                Value::str(crate::dialect::static_url::script_prefixed(&o.static_url))
+            }
+            Special::MediaPrefix => Value::str("/"),
             Special::CurrentLanguage => Value::str(o.lang.as_str()),
             Special::CurrentLanguageBidi => Value::Bool(false),
             Special::AvailableLanguages => Value::List(Rc::new(vec![Value::List(Rc::new(vec![
