@@ -69,3 +69,126 @@ fn a_missing_template_is_named_with_near_matches() {
         .env("DOWNPAGE_PAGES", "500.html=errors/50.html")
         .fails(&["template \"errors/50.html\"", "errors/500.html"]);
 }
+
+#[test]
+fn stubs_are_warned_once_per_run_with_the_first_template_and_line() {
+    let t = django_site("dj-stubs")
+        .file(
+            "templates/base.html",
+            "{% load static wagtailcore_tags %}\n<a href=\"{% url 'home' %}\">{% slugurl 'x' %}</a>{% block content %}{% endblock %}",
+        )
+        .file(
+            "templates/a.html",
+            "{% extends \"base.html\" %}{% block content %}{{ x|markdown }}{% url 'nowhere' %}{% endblock %}",
+        )
+        .file(
+            "templates/b.html",
+            "{% extends \"base.html\" %}{% block content %}\n{% slugurl 'y' %}{% endblock %}",
+        )
+        .env("DOWNPAGE_URLS", r#"{"home": "/"}"#)
+        .env("DOWNPAGE_PAGES", "a.html=a.html,b.html=b.html");
+    let run = t.ok();
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("downpage: warning:"))
+        .collect();
+    assert_eq!(
+        warnings,
+        vec![
+            "downpage: warning: a.html line 1: unknown filter \"markdown\" stubbed (returns its input): see docs/dialects.md; DOWNPAGE_STRICT=true makes this an error",
+            "downpage: warning: base.html line 1: unknown library \"wagtailcore_tags\" stubbed (loads nothing): see docs/dialects.md; DOWNPAGE_STRICT=true makes this an error",
+            "downpage: warning: base.html line 2: unknown tag \"slugurl\" stubbed (renders its body or nothing): see docs/dialects.md; DOWNPAGE_STRICT=true makes this an error",
+            "downpage: warning: a.html line 1: URL name \"nowhere\" is not in DOWNPAGE_URLS, rendered as #: add it to DOWNPAGE_URLS",
+        ],
+        "{}",
+        run.stderr
+    );
+    assert_eq!(t.read("out/a.html"), "\n<a href=\"/\"></a>#");
+    // `downpage check` reports them too, as JSON lines when asked.
+    let run = t
+        .clone()
+        .arg("check")
+        .env("DOWNPAGE_LOG_FORMAT", "json")
+        .ok();
+    let stub_lines: Vec<serde_json::Value> = run
+        .stderr
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|j| j["event"] == "stub")
+        .collect();
+    assert_eq!(stub_lines.len(), 4, "{}", run.stderr);
+    assert_eq!(stub_lines[2]["kind"], "tag");
+    assert_eq!(stub_lines[2]["name"], "slugurl");
+    assert_eq!(stub_lines[2]["template"], "base.html");
+    assert_eq!(stub_lines[2]["line"], 2);
+    assert_eq!(stub_lines[2]["level"], "warn");
+}
+
+#[test]
+fn strict_mode_makes_the_first_stub_an_error() {
+    let t = django_site("dj-strict")
+        .file(
+            "templates/base.html",
+            "ok\n{% load blog_tags %}{% latest_posts %}",
+        )
+        .file("templates/e.html", "{% extends \"base.html\" %}")
+        .env("DOWNPAGE_STRICT", "true")
+        .env("DOWNPAGE_PAGES", "e.html=e.html");
+    t.fails(&[
+        "page e.html (DOWNPAGE_PAGES entry 1): base.html line 2: unknown library \"blog_tags\" (DOWNPAGE_STRICT=true;",
+    ]);
+    django_site("dj-strict-url")
+        .file("templates/e.html", "{% url 'home' %}\n{% url 'gone' %}")
+        .env("DOWNPAGE_STRICT", "true")
+        .env("DOWNPAGE_URLS", r#"{"home": "/"}"#)
+        .env("DOWNPAGE_PAGES", "e.html=e.html")
+        .fails(&["e.html line 2: URL name \"gone\" is not in DOWNPAGE_URLS (DOWNPAGE_STRICT=true; add it to DOWNPAGE_URLS)"]);
+}
+
+#[test]
+fn syntax_errors_are_errors_even_when_lenient() {
+    django_site("dj-syntax")
+        .file("templates/e.html", "a\n{% if x %}\nno end")
+        .env("DOWNPAGE_PAGES", "e.html=e.html")
+        .fails(&[
+            "page e.html (DOWNPAGE_PAGES entry 1): e.html line",
+            "unclosed tag",
+        ]);
+    django_site("dj-syntax2")
+        .file("templates/e.html", "{{ x|add }}")
+        .env("DOWNPAGE_PAGES", "e.html=e.html")
+        .fails(&["e.html line 1: add requires 2 arguments"]);
+    django_site("dj-stray")
+        .file("templates/e.html", "a\n\n{% endif %}")
+        .env("DOWNPAGE_PAGES", "e.html=e.html")
+        .fails(&["e.html line 3: invalid block tag 'endif'"]);
+}
+
+#[test]
+fn templates_that_include_or_extend_themselves_stop_cleanly() {
+    django_site("dj-self-include")
+        .file("templates/e.html", "x{% include \"e.html\" %}")
+        .env("DOWNPAGE_PAGES", "e.html=e.html")
+        .fails(&["nest deeper than"]);
+    django_site("dj-self-extends")
+        .file("templates/e.html", "{% extends \"f.html\" %}")
+        .file("templates/f.html", "{% extends \"e.html\" %}")
+        .env("DOWNPAGE_PAGES", "e.html=e.html")
+        .fails(&["nest deeper than"]);
+    let deep = "{% if a %}".repeat(5000);
+    django_site("dj-deep")
+        .file("templates/e.html", &deep)
+        .env("DOWNPAGE_PAGES", "e.html=e.html")
+        .fails(&["e.html line 1: block tags nest deeper than"]);
+}
+
+#[test]
+fn check_renders_django_templates() {
+    let t = django_site("dj-check")
+        .file("templates/e.html", "{% load static %}{% static 'a.css' %}")
+        .env("DOWNPAGE_PAGES", "e.html=e.html")
+        .arg("check");
+    let run = t.ok();
+    assert!(run.stderr.contains("check ok: 1 page"), "{}", run.stderr);
+}

@@ -157,10 +157,13 @@ pub fn message(stub: &Stub) -> String {
         StubKind::Function => "gives undefined",
         StubKind::Url => "renders #",
     };
-    let fix = match stub.kind {
-        StubKind::Url => "add it to DOWNPAGE_URLS",
-        _ => "see docs/dialects.md; DOWNPAGE_STRICT=true makes this an error",
-    };
+    if stub.kind == StubKind::Url {
+        return format!(
+            "{} line {}: URL name \"{}\" is not in DOWNPAGE_URLS, rendered as #: add it to DOWNPAGE_URLS",
+            stub.template, stub.line, stub.name
+        );
+    }
+    let fix = "see docs/dialects.md; DOWNPAGE_STRICT=true makes this an error";
     format!(
         "{} line {}: {} \"{}\" stubbed ({what}): {fix}",
         stub.template,
@@ -173,12 +176,15 @@ pub fn message(stub: &Stub) -> String {
 /// The strict-mode error for a stub (`DOWNPAGE_STRICT=true`), one line:
 /// `base.html line 3: unknown tag "x" (DOWNPAGE_STRICT=true; …how to fix)`.
 pub fn strict_error(stub: &Stub) -> anyhow::Error {
-    let fix = match stub.kind {
-        StubKind::Url => "add the name to DOWNPAGE_URLS",
-        _ => {
-            "downpage cannot run the project's own code: take it out of the template, or unset DOWNPAGE_STRICT to stub it"
-        }
-    };
+    if stub.kind == StubKind::Url {
+        return anyhow!(
+            "{} line {}: URL name \"{}\" is not in DOWNPAGE_URLS (DOWNPAGE_STRICT=true; add it to DOWNPAGE_URLS)",
+            stub.template,
+            stub.line,
+            stub.name
+        );
+    }
+    let fix = "downpage cannot run the project's own code: take it out of the template, or unset DOWNPAGE_STRICT to stub it";
     anyhow!(
         "{} line {}: {} \"{}\" (DOWNPAGE_STRICT=true; {fix})",
         stub.template,

@@ -106,7 +106,7 @@ impl Dt {
     }
 
     fn f(&self) -> String {
-        let h = if self.hour % 12 == 0 {
+        let h = if self.hour.is_multiple_of(12) {
             12
         } else {
             self.hour % 12
@@ -145,7 +145,7 @@ impl Dt {
             'g' => write!(
                 out,
                 "{}",
-                if self.hour % 12 == 0 {
+                if self.hour.is_multiple_of(12) {
                     12
                 } else {
                     self.hour % 12
@@ -155,7 +155,7 @@ impl Dt {
             'h' => write!(
                 out,
                 "{:02}",
-                if self.hour % 12 == 0 {
+                if self.hour.is_multiple_of(12) {
                     12
                 } else {
                     self.hour % 12

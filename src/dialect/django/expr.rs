@@ -431,7 +431,7 @@ pub fn kwargs(
         return Ok((out, 0));
     }
     let kwarg_format = kw(&bits[0]).is_some();
-    if !kwarg_format && !(legacy && bits.len() >= 3 && bits[1] == "as") {
+    if !(kwarg_format || legacy && bits.len() >= 3 && bits[1] == "as") {
         return Ok((out, 0));
     }
     while i < bits.len() {
