@@ -137,7 +137,7 @@ def main():
     site_json = json.dumps(SITE)
     results = []  # dicts: pages, output, tool, times, rss
 
-    def downpage_tool(pages_file, tar=False, binary=None):
+    def downpage_tool(pages_file, tar=False, binary=None, syntax=None):
         def command(out):
             if tar:  # only the tarball: no output folder
                 env = dict(base_env, DOWNPAGE_TARBALL=str(out / TARBALL))
@@ -149,8 +149,12 @@ def main():
                     DOWNPAGE_PAGES_FILE=str(pages_file),
                     DOWNPAGE_CONTEXT=site_json,
                 )
+            if syntax:
+                env["DOWNPAGE_SYNTAX"] = syntax
             return [binary or args.bin], env
 
+        if syntax:
+            return Tool(f"downpage-{syntax}", f"downpage ({syntax})", command)
         return Tool("downpage", "downpage", command)
 
     def static_group(label, n, pages_file, ref_dir, pack):
@@ -246,7 +250,8 @@ def main():
         timeit(timer, downpage_tool(pages_file), ref, log)
         pack = work / f"pages-{n}.pack"
         write_pack(tree(ref), pack)
-        tools = [downpage_tool(pages_file), floor_tool(pack)]
+        # The same workload read as Django templates (DOWNPAGE_SYNTAX=django): same bytes.
+        tools = [downpage_tool(pages_file), downpage_tool(pages_file, syntax="django"), floor_tool(pack)]
         if not args.no_peers:
             tools += peer_tools(pages_file)
         group(str(n), n, "dir", tools, ref)
@@ -353,6 +358,19 @@ def markdown(results, meta, runs):
             f"{m(dj4, 'times_ms') / m(zero, 'times_ms'):.0f}× faster by median wall time, "
             f"{min(dj4['times_ms']) / min(zero['times_ms']):.0f}× by fastest run, "
             f"{m(dj4, 'cpu_ms') / m(zero, 'cpu_ms'):.0f}× by CPU time.\n"
+        )
+    syntax_rows = [
+        (key[0], by[key + ("downpage-django",)], by[key + ("downpage",)])
+        for key in dict.fromkeys((r["pages"], r["output"]) for r in results)
+        if key + ("downpage-django",) in by
+    ]
+    if syntax_rows:
+        med = lambda r: statistics.median(r["times_ms"])  # noqa: E731
+        default_vs_django += (
+            "\nThe same workload read as Django templates (`DOWNPAGE_SYNTAX=django`, same bytes) "
+            "against Tera, median wall time: "
+            + ", ".join(f"{n} pages {med(d):.1f} ms vs {med(t):.1f} ms ({med(d) / med(t):.2f}×)" for n, d, t in syntax_rows)
+            + ".\n"
         )
     notes = default_vs_django + f"""
 Median (min–max) of {runs} cold whole-process runs each, wall time from spawn to exit, every
