@@ -26,7 +26,46 @@ pub const TARGETS: &[(&str, Harness)] = &[
     ("url", url),
     ("inline", inline),
     ("gettext", gettext),
+    ("django", django),
 ];
+
+/// Django templates (`DOWNPAGE_SYNTAX=django`): the input split on NUL is `e.html`, then
+/// `a.html`, `b.html`… (so extends and includes meet each other), rendered leniently and
+/// strictly with a small context: a text or a one-line error, never a panic or a stack
+/// overflow.
+pub fn django(data: &[u8]) {
+    use downpage::dialect::{self, NullTranslations, Options, Syntax};
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let names = ["e.html", "a.html", "b.html", "c.html"];
+    let sources: Vec<(String, String)> = text
+        .split('\0')
+        .zip(names)
+        .map(|(t, n)| (n.to_string(), t.to_string()))
+        .collect();
+    let context: serde_json::Map<String, serde_json::Value> = serde_json::from_str(
+        r#"{"a": [1, "x", {"b": "<i>"}], "n": 3, "s": "it's", "d": {"k": [2.5, null, true]}}"#,
+    )
+    .unwrap();
+    for strict in [false, true] {
+        let options = Options {
+            urls: [("home".to_string(), "/".to_string())].into_iter().collect(),
+            strict,
+            static_url: "/static/".into(),
+            static_names: None,
+            lang: "en".into(),
+            lang_name: "English".into(),
+            now: 946_684_800,
+            translations: std::sync::Arc::new(NullTranslations),
+        };
+        let engine = dialect::engine(Syntax::Django, sources.clone(), options).unwrap();
+        if let Err(e) = engine.render("e.html", &context) {
+            let msg = format!("{e:#}");
+            assert!(!msg.contains('\n'), "multi-line error: {msg}");
+        }
+    }
+}
 
 /// `DOWNPAGE_PAGES` / `DOWNPAGE_PAGES_FILE` text → page specs, and every destination through
 /// the path check.
