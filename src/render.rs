@@ -107,13 +107,20 @@ pub fn render_all(
         let (tx, rx) = mpsc::sync_channel::<(usize, Result<Vec<u8>>)>(QUEUE);
         for _ in 0..helpers {
             let tx = tx.clone();
-            scope.spawn(move || {
-                while let Some(i) = claim() {
-                    if tx.send((i, render(engine, &pages[i]))).is_err() {
-                        break;
+            // The main thread's stack size (8 MiB, reserved, not used): the dialect engines
+            // parse and render recursively, as deep as their nesting limits allow.
+            let helper = std::thread::Builder::new()
+                .stack_size(8 << 20)
+                .spawn_scoped(scope, move || {
+                    while let Some(i) = claim() {
+                        if tx.send((i, render(engine, &pages[i]))).is_err() {
+                            break;
+                        }
                     }
-                }
-            });
+                });
+            if let Err(e) = helper {
+                return Err(anyhow!("starting a rendering thread: {e}"));
+            }
         }
         drop(tx);
         let mut ready: BTreeMap<usize, Result<Vec<u8>>> = BTreeMap::new();

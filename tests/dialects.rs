@@ -192,3 +192,36 @@ fn check_renders_django_templates() {
     let run = t.ok();
     assert!(run.stderr.contains("check ok: 1 page"), "{}", run.stderr);
 }
+
+#[test]
+fn deep_but_legal_nesting_renders_on_the_render_threads() {
+    // 40 pages (rendered on several threads, 2 MiB stacks each), each through a chain of
+    // includes whose templates nest tags deeply: an error or pages, never a crash.
+    let mut t = django_site("dj-deep-threads");
+    let nested = |inner: &str| {
+        format!(
+            "{}{inner}{}",
+            "{% if a %}".repeat(199),
+            "{% endif %}".repeat(199)
+        )
+    };
+    for i in 0..60 {
+        t = t.file(
+            &format!("templates/i{i}.html"),
+            &nested(&format!("{{% include \"i{}.html\" %}}", i + 1)),
+        );
+    }
+    t = t.file("templates/i60.html", "end");
+    let pages: Vec<String> = (0..40).map(|i| format!("p{i}.html=i58.html")).collect();
+    let run = t
+        .env("DOWNPAGE_PAGES", &pages.join(","))
+        .env("DOWNPAGE_CONTEXT", r#"{"a": true}"#)
+        .run();
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("nest deeper than 256 levels"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+}

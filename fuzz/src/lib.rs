@@ -50,7 +50,9 @@ pub fn django(data: &[u8]) {
     .unwrap();
     for strict in [false, true] {
         let options = Options {
-            urls: [("home".to_string(), "/".to_string())].into_iter().collect(),
+            urls: [("home".to_string(), "/".to_string())]
+                .into_iter()
+                .collect(),
             strict,
             static_url: "/static/".into(),
             static_names: None,

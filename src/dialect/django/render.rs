@@ -17,6 +17,9 @@ use crate::dialect::{Stub, StubKind};
 
 /// Deepest nesting of template renders (extends and includes).
 const MAX_DEPTH: usize = 64;
+/// Deepest nesting of nodes being rendered, across included templates: keeps the render's
+/// stack well inside a rendering thread's 2 MiB.
+const MAX_NESTING: usize = 256;
 
 /// A template render's own state (Django's `render_context` frame).
 #[derive(Default)]
@@ -38,6 +41,7 @@ pub struct Render<'e> {
     /// The template being rendered (names errors).
     current: Vec<Arc<str>>,
     depth: usize,
+    nesting: usize,
     /// `{% ifchanged %}` state: (loop instance, node) → last value.
     changed: HashMap<(usize, usize), Vec<Value>>,
     loops: Vec<usize>,
@@ -78,6 +82,7 @@ impl<'e> Render<'e> {
             urls: Vec::new(),
             current: Vec::new(),
             depth: 0,
+            nesting: 0,
             changed: HashMap::new(),
             loops: Vec::new(),
             loop_serial: 0,
@@ -165,10 +170,14 @@ impl<'e> Render<'e> {
     }
 
     fn nodes(&mut self, nodes: &[Node], out: &mut String) -> Result<()> {
-        for n in nodes {
-            self.node(n, out)?;
+        self.nesting += 1;
+        if self.nesting > MAX_NESTING {
+            let name = self.current.last().map_or("", |n| n.as_ref());
+            bail!("{name}: tags and includes nest deeper than {MAX_NESTING} levels");
         }
-        Ok(())
+        let r = nodes.iter().try_for_each(|n| self.node(n, out));
+        self.nesting -= 1;
+        r
     }
 
     fn lookup_name(&self, name: &str) -> Option<&Value> {
