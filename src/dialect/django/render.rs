@@ -723,6 +723,12 @@ impl<'e> Render<'e> {
                 self.set("forloop", forloop);
                 if vars.len() > 1 {
                     let parts = match &item {
+                        // `{% regroup %}`'s GroupedResult is a (grouper, list) tuple.
+                        Value::Dict(d)
+                            if d.len() == 2 && d[0].0 == "grouper" && d[1].0 == "list" =>
+                        {
+                            vec![d[0].1.clone(), d[1].1.clone()]
+                        }
                         Value::List(_) | Value::Str(..) | Value::Dict(_) => {
                             item.iter_items().unwrap_or_default()
                         }
