@@ -754,3 +754,32 @@ fn static_files_a_render_read_are_watched_too() {
     });
     w.wait_log("staticfiles.json changed: wrote 1 page", 1);
 }
+
+#[test]
+fn django_templates_are_re_rendered_when_they_change() {
+    let t = watching("watch-django")
+        .file("templates/base.html", "[{% block c %}{% endblock %}]")
+        .file(
+            "templates/e.html",
+            "{% extends \"base.html\" %}{% block c %}one {{ x }}{% endblock %}",
+        )
+        .env("DOWNPAGE_SYNTAX", "django")
+        .env("DOWNPAGE_TEMPLATE_DIR", "templates")
+        .env("DOWNPAGE_CONTEXT", r#"{"x": "<x>"}"#)
+        .env("DOWNPAGE_PAGES", "e.html=e.html");
+    let mut w = Watcher::start(&t);
+    let page = t.path("out/e.html");
+    wait_until("the first page", &w.log, || {
+        fs::read_to_string(&page).is_ok_and(|p| p == "[one &lt;x&gt;]")
+    });
+    // The layout changes: the cached parse of the old run is not reused.
+    put(
+        &t.path("templates/base.html"),
+        "({% block c %}{% endblock %})",
+    );
+    wait_until("the page from the new layout", &w.log, || {
+        fs::read_to_string(&page).is_ok_and(|p| p == "(one &lt;x&gt;)")
+    });
+    w.signal("TERM");
+    assert!(w.wait_exit().success(), "{}", w.log.text());
+}
