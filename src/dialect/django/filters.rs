@@ -398,7 +398,11 @@ fn run(name: &str, v: Value, arg: Option<Value>, env: &Env) -> Result<Value> {
             s(&v).as_ref(),
             "ar" | "fa" | "he" | "ur" | "ckb" | "ug"
         )),
-        "truncatechars_html" | "truncatewords_html" | "urlize" | "urlizetrunc" | "wordwrap" => {
+        "wordwrap" => match int_arg(&arg) {
+            Some(w) if w > 0 => plain(wordwrap(&s(&v), w as usize)),
+            _ => bail!("wordwrap: the width is not a positive number"),
+        },
+        "truncatechars_html" | "truncatewords_html" | "urlize" | "urlizetrunc" => {
             // Not reproduced: the value as it is (escaped when printed).
             v
         }
@@ -439,6 +443,78 @@ fn title(t: &str) -> String {
         }
     }
     fixed
+}
+
+/// Django's `wrap`: Python's `TextWrapper(width, break_long_words=False,
+/// break_on_hyphens=False, replace_whitespace=False)` on each line, tabs expanded.
+fn wordwrap(text: &str, width: usize) -> String {
+    let mut result: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let expanded = expand_tabs(line);
+        // Chunks: runs of whitespace and of anything else.
+        let mut chunks: Vec<String> = Vec::new();
+        for c in expanded.chars() {
+            let ws = c.is_whitespace();
+            match chunks.last_mut() {
+                Some(last) if last.chars().next().is_some_and(|l| l.is_whitespace() == ws) => {
+                    last.push(c)
+                }
+                _ => chunks.push(c.to_string()),
+            }
+        }
+        chunks.reverse();
+        let mut lines: Vec<String> = Vec::new();
+        while !chunks.is_empty() {
+            let mut cur: Vec<String> = Vec::new();
+            let mut len = 0;
+            if chunks.last().is_some_and(|c| c.trim().is_empty()) && !lines.is_empty() {
+                chunks.pop();
+            }
+            while let Some(c) = chunks.last() {
+                let l = c.chars().count();
+                if len + l <= width {
+                    len += l;
+                    cur.push(chunks.pop().unwrap_or_default());
+                } else {
+                    break;
+                }
+            }
+            if chunks.last().is_some_and(|c| c.chars().count() > width) && cur.is_empty() {
+                cur.push(chunks.pop().unwrap_or_default());
+            }
+            if cur.last().is_some_and(|c| c.trim().is_empty()) {
+                cur.pop();
+            }
+            if !cur.is_empty() {
+                lines.push(cur.concat());
+            }
+        }
+        if lines.is_empty() {
+            result.push(line.to_string());
+        } else {
+            result.extend(lines);
+        }
+    }
+    if text.ends_with('\n') {
+        result.push(String::new());
+    }
+    result.join("\n")
+}
+
+fn expand_tabs(line: &str) -> String {
+    let mut out = String::new();
+    let mut col = 0;
+    for c in line.chars() {
+        if c == '\t' {
+            let n = 8 - col % 8;
+            out.push_str(&" ".repeat(n));
+            col += n;
+        } else {
+            out.push(c);
+            col += 1;
+        }
+    }
+    out
 }
 
 fn escapejs(t: &str) -> String {
