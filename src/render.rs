@@ -93,7 +93,13 @@ pub fn render_all(
         }
         return Ok(());
     }
-    engine.tera()?; // compile once, before the threads ask for it
+    // Compile once, before the threads ask for it (unless a dialect engine renders them all).
+    if pages
+        .iter()
+        .any(|p| engine.site.as_ref().is_none_or(|s| !s.has(&p.template)))
+    {
+        engine.tera()?;
+    }
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let claim = || {

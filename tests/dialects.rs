@@ -225,3 +225,24 @@ fn deep_but_legal_nesting_renders_on_the_render_threads() {
     );
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
 }
+
+#[test]
+fn the_theme_namespace_stays_tera_whatever_the_syntax() {
+    // A site's downpage/base.html restyles the built-in pages (Tera); its Django pages beside
+    // it render with Django.
+    let t = django_site("dj-theme")
+        .file(
+            "templates/downpage/base.html",
+            "MINE {% block content %}{% endblock content %} {{ t.lang | default(value=\"?\") }}",
+        )
+        .file("templates/e.html", "{% load static %}{{ code }}")
+        .env("DOWNPAGE_PAGES", "502.html=e.html")
+        .env("DOWNPAGE_CODES", "503");
+    t.ok();
+    assert!(
+        t.read("out/503.html").starts_with("MINE "),
+        "{}",
+        t.read("out/503.html")
+    );
+    assert_eq!(t.read("out/502.html"), "502");
+}

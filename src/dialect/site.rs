@@ -57,12 +57,17 @@ impl Site {
         };
         let texts = sources
             .iter()
+            .filter(|s| !is_theme(&s.name))
             .map(|s| (s.name.clone(), s.text.clone()))
             .collect();
         let engine = super::engine(config.syntax, texts, options)?;
         Some(Site {
             engine,
-            names: sources.iter().map(|s| s.name.clone()).collect(),
+            names: sources
+                .iter()
+                .filter(|s| !is_theme(&s.name))
+                .map(|s| s.name.clone())
+                .collect(),
             user_keys: config
                 .context
                 .keys()
