@@ -34,7 +34,7 @@ pub const TARGETS: &[(&str, Harness)] = &[
 /// strictly with a small context: a text or a one-line error, never a panic or a stack
 /// overflow.
 pub fn django(data: &[u8]) {
-    use downpage::dialect::{self, NullTranslations, Options, Syntax};
+    use downpage::internal::dialect::{self, NullTranslations, Options, Syntax};
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };

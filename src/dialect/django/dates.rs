@@ -94,7 +94,7 @@ impl Dt {
     fn iso_week(&self) -> (i64, u32) {
         let len = |y: i64| if is_leap(y) { 366 } else { 365 };
         let mut year = self.year;
-        let mut thursday = self.yday as i64 - (self.weekday as i64 + 1) + 4;
+        let mut thursday = i64::from(self.yday) - (i64::from(self.weekday) + 1) + 4;
         if thursday < 1 {
             year -= 1;
             thursday += len(year);
@@ -163,7 +163,6 @@ impl Dt {
             ),
             'H' => write!(out, "{:02}", self.hour),
             'i' => write!(out, "{:02}", self.minute),
-            'I' => write!(out, "0"),
             'j' => write!(out, "{}", self.day),
             'l' => write!(out, "{}", DAYS[self.weekday as usize]),
             'L' => write!(out, "{}", if is_leap(self.year) { "True" } else { "False" }),
@@ -213,7 +212,7 @@ impl Dt {
             'y' => write!(out, "{:02}", self.year.rem_euclid(100)),
             'Y' => write!(out, "{:04}", self.year),
             'z' => write!(out, "{}", self.yday),
-            'Z' => write!(out, "0"),
+            'I' | 'Z' => write!(out, "0"),
             c => write!(out, "{c}"),
         };
     }

@@ -61,12 +61,11 @@ pub fn split_contents(s: &str) -> Vec<String> {
         let mut ok = true;
         while j < b.len() && !b[j].is_ascii_whitespace() {
             if b[j] == b'"' || b[j] == b'\'' {
-                match closing_quote(b, j) {
-                    Some(end) => j = end + 1,
-                    None => {
-                        ok = false;
-                        break;
-                    }
+                if let Some(end) = closing_quote(b, j) {
+                    j = end + 1
+                } else {
+                    ok = false;
+                    break;
                 }
             } else {
                 j += 1;

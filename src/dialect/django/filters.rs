@@ -174,8 +174,8 @@ fn plain(text: impl Into<Rc<str>>) -> Value {
     Value::str(text)
 }
 
-fn int_arg(arg: &Option<Value>) -> Option<i64> {
-    arg.as_ref().and_then(Value::to_int)
+fn int_arg(arg: Option<&Value>) -> Option<i64> {
+    arg.and_then(Value::to_int)
 }
 
 fn run(name: &str, v: Value, arg: Option<Value>, env: &Env) -> Result<Value> {
@@ -238,7 +238,7 @@ fn run(name: &str, v: Value, arg: Option<Value>, env: &Env) -> Result<Value> {
             Value::List(l) => l.first().cloned().unwrap_or_else(Value::empty),
             _ => v,
         },
-        "join" => join(&v, arg.unwrap_or_else(Value::empty), env.autoescape),
+        "join" => join(&v, &arg.unwrap_or_else(Value::empty), env.autoescape),
         "make_list" => match &v {
             Value::List(_) => v,
             _ => Value::List(Rc::new(
@@ -246,7 +246,7 @@ fn run(name: &str, v: Value, arg: Option<Value>, env: &Env) -> Result<Value> {
             )),
         },
         "slice" => slice(v, &arg.map(|a| s(&a)).unwrap_or_default()),
-        "add" => add(v, arg.unwrap_or_else(Value::empty)),
+        "add" => add(&v, &arg.unwrap_or_else(Value::empty)),
         "cut" => {
             let a = arg.map(|a| s(&a)).unwrap_or_default();
             let out: String = s(&v).replace(a.as_ref(), "");
@@ -285,16 +285,16 @@ fn run(name: &str, v: Value, arg: Option<Value>, env: &Env) -> Result<Value> {
             Value::safe(out.join("\n"))
         }
         "striptags" => plain(strip_tags(&s(&v))),
-        "truncatechars" => match int_arg(&arg) {
+        "truncatechars" => match int_arg(arg.as_ref()) {
             Some(n) => plain(truncate_chars(&s(&v), n)),
             None => v,
         },
-        "truncatewords" => match int_arg(&arg) {
+        "truncatewords" => match int_arg(arg.as_ref()) {
             Some(n) => plain(truncate_words(&s(&v), n)),
             None => v,
         },
         "ljust" | "rjust" | "center" => {
-            let Some(w) = int_arg(&arg) else {
+            let Some(w) = int_arg(arg.as_ref()) else {
                 bail!("{name}: the width is not a number")
             };
             let t = s(&v);
@@ -320,9 +320,9 @@ fn run(name: &str, v: Value, arg: Option<Value>, env: &Env) -> Result<Value> {
         )),
         "slugify" => plain(slugify(&s(&v))),
         "yesno" => yesno(v, arg),
-        "pluralize" => pluralize(&v, arg.map_or_else(|| "s".into(), |a| s(&a))),
+        "pluralize" => pluralize(&v, &arg.map_or_else(|| "s".into(), |a| s(&a))),
         "divisibleby" => {
-            let (Some(a), Some(b)) = (v.to_int(), int_arg(&arg)) else {
+            let (Some(a), Some(b)) = (v.to_int(), int_arg(arg.as_ref())) else {
                 bail!("divisibleby: not a number")
             };
             if b == 0 {
@@ -331,7 +331,7 @@ fn run(name: &str, v: Value, arg: Option<Value>, env: &Env) -> Result<Value> {
             Value::Bool(a % b == 0)
         }
         "get_digit" => {
-            let (Some(n), Some(d)) = (v.to_int(), int_arg(&arg)) else {
+            let (Some(n), Some(d)) = (v.to_int(), int_arg(arg.as_ref())) else {
                 return Ok(v);
             };
             if d < 1 {
@@ -365,7 +365,7 @@ fn run(name: &str, v: Value, arg: Option<Value>, env: &Env) -> Result<Value> {
             None => bail!("safeseq: the value is not a sequence"),
         },
         "dictsort" | "dictsortreversed" => dictsort(
-            v,
+            &v,
             &arg.map(|a| s(&a)).unwrap_or_default(),
             name == "dictsortreversed",
         ),
@@ -398,7 +398,7 @@ fn run(name: &str, v: Value, arg: Option<Value>, env: &Env) -> Result<Value> {
             s(&v).as_ref(),
             "ar" | "fa" | "he" | "ur" | "ckb" | "ug"
         )),
-        "wordwrap" => match int_arg(&arg) {
+        "wordwrap" => match int_arg(arg.as_ref()) {
             Some(w) if w > 0 => plain(wordwrap(&s(&v), w as usize)),
             _ => bail!("wordwrap: the width is not a positive number"),
         },
@@ -457,7 +457,7 @@ fn wordwrap(text: &str, width: usize) -> String {
             let ws = c.is_whitespace();
             match chunks.last_mut() {
                 Some(last) if last.chars().next().is_some_and(|l| l.is_whitespace() == ws) => {
-                    last.push(c)
+                    last.push(c);
                 }
                 _ => chunks.push(c.to_string()),
             }
@@ -532,7 +532,7 @@ fn escapejs(t: &str) -> String {
     out
 }
 
-fn join(v: &Value, sep: Value, autoescape: bool) -> Value {
+fn join(v: &Value, sep: &Value, autoescape: bool) -> Value {
     let Some(items) = (match v {
         Value::List(l) => Some(l.as_ref().clone()),
         Value::Str(..) | Value::Dict(_) => v.iter_items(),
@@ -544,7 +544,7 @@ fn join(v: &Value, sep: Value, autoescape: bool) -> Value {
         return v.clone(); // str.join of non-strings: a TypeError, the value as it is
     }
     if autoescape {
-        let sep = conditional_escape(&sep).to_str();
+        let sep = conditional_escape(sep).to_str();
         let parts: Vec<String> = items
             .iter()
             .map(|i| conditional_escape(i).to_str().to_string())
@@ -624,7 +624,7 @@ fn slice(v: Value, spec: &str) -> Value {
     }
 }
 
-fn add(v: Value, arg: Value) -> Value {
+fn add(v: &Value, arg: &Value) -> Value {
     if let (Some(a), Some(b)) = (v.to_int(), arg.to_int())
         && !matches!(v, Value::Float(_))
         && !matches!(arg, Value::Float(_))
@@ -787,7 +787,7 @@ fn yesno(v: Value, arg: Option<Value>) -> Value {
     })
 }
 
-fn pluralize(v: &Value, arg: Rc<str>) -> Value {
+fn pluralize(v: &Value, arg: &str) -> Value {
     let arg = if arg.contains(',') {
         arg.to_string()
     } else {
@@ -1121,7 +1121,7 @@ fn phone2numeric(t: &str) -> String {
         .collect()
 }
 
-fn dictsort(v: Value, key: &str, reverse: bool) -> Value {
+fn dictsort(v: &Value, key: &str, reverse: bool) -> Value {
     let Value::List(items) = &v else {
         return Value::empty();
     };

@@ -3,6 +3,9 @@
 //! project's own Python would provide (docs/dialects.md). Templates are parsed when first
 //! needed and cached for every page.
 
+// Lengths and indexes of template values, far below i64::MAX.
+#![allow(clippy::cast_possible_wrap)]
+
 pub mod dates;
 pub mod expr;
 pub mod filters;
@@ -43,7 +46,7 @@ impl Engine {
         if let Some(t) = self
             .cache
             .read()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(name)
         {
             return Ok(Some(t.clone()));
@@ -52,7 +55,10 @@ impl Engine {
             return Ok(None);
         };
         let t = Arc::new(parser::parse(name, src)?);
-        let mut cache = self.cache.write().unwrap_or_else(|e| e.into_inner());
+        let mut cache = self
+            .cache
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         Ok(Some(cache.entry(name.to_string()).or_insert(t).clone()))
     }
 }

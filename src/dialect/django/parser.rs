@@ -264,7 +264,7 @@ struct Parser<'a> {
 /// The end of a parse: the closing tag met (its words and line), if any.
 type Until = Option<(Vec<String>, usize)>;
 
-impl<'a> Parser<'a> {
+impl Parser<'_> {
     fn err(&self, line: usize, msg: impl std::fmt::Display) -> anyhow::Error {
         anyhow!("{} line {line}: {msg}", self.name)
     }

@@ -329,10 +329,10 @@ impl<'e> Render<'e> {
                 Value::Bool(match op {
                     Op::Eq => x.py_eq(&y),
                     Op::Ne => !x.py_eq(&y),
-                    Op::Lt => x.py_cmp(&y).is_some_and(|o| o.is_lt()),
-                    Op::Le => x.py_cmp(&y).is_some_and(|o| o.is_le()),
-                    Op::Gt => x.py_cmp(&y).is_some_and(|o| o.is_gt()),
-                    Op::Ge => x.py_cmp(&y).is_some_and(|o| o.is_ge()),
+                    Op::Lt => x.py_cmp(&y).is_some_and(std::cmp::Ordering::is_lt),
+                    Op::Le => x.py_cmp(&y).is_some_and(std::cmp::Ordering::is_le),
+                    Op::Gt => x.py_cmp(&y).is_some_and(std::cmp::Ordering::is_gt),
+                    Op::Ge => x.py_cmp(&y).is_some_and(std::cmp::Ordering::is_ge),
                     Op::In => x.is_in(&y).unwrap_or(false),
                     Op::NotIn => x.is_in(&y).is_some_and(|b| !b),
                     Op::Is => is(&x, &y),
@@ -569,21 +569,20 @@ impl<'e> Render<'e> {
                 line,
             } => {
                 let name = self.eval(name, false)?.to_str();
-                let path = match self.engine.options.urls.get(name.as_ref()) {
-                    Some(p) => p.clone(),
-                    None => {
-                        let stub = Stub {
-                            kind: StubKind::Url,
-                            name: name.to_string(),
-                            template: template.to_string(),
-                            line: *line,
-                        };
-                        if self.engine.options.strict {
-                            return Err(crate::dialect::site::strict_error(&stub));
-                        }
-                        self.urls.push(stub);
-                        "#".to_string()
+                let path = if let Some(p) = self.engine.options.urls.get(name.as_ref()) {
+                    p.clone()
+                } else {
+                    let stub = Stub {
+                        kind: StubKind::Url,
+                        name: name.to_string(),
+                        template: template.to_string(),
+                        line: *line,
+                    };
+                    if self.engine.options.strict {
+                        return Err(crate::dialect::site::strict_error(&stub));
                     }
+                    self.urls.push(stub);
+                    "#".to_string()
                 };
                 match asvar {
                     Some(var) => self.set(var, Value::str(path)),
@@ -1015,6 +1014,7 @@ fn strip_spaces_between_tags(s: &str) -> String {
     out
 }
 
+#[allow(clippy::float_cmp)] // an exact half is what Python's round() looks for
 fn round_half_even(x: f64) -> i64 {
     let r = x.round();
     if (x - x.trunc()).abs() == 0.5 {
