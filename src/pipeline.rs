@@ -19,8 +19,11 @@ use crate::plan::{Page, Plan};
 use crate::sink::dir::DirSink;
 use crate::sink::tar::TarSink;
 use crate::sink::{Derived, Discard, Fanout, Sink, Summary, file};
+use crate::template_dirs::Source;
 use crate::templates::Engine;
-use crate::{dialect, nginx, pages, plan, render, self_contained, targets, template_dirs};
+use crate::{
+    catalog, dialect, nginx, pages, plan, render, self_contained, targets, template_dirs,
+};
 
 /// Where a pass writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,7 +99,7 @@ pub fn build(config: &Config, target: Target) -> Result<Built> {
         },
     )?;
     // The stubs the dialect engine went through, each once, in plan order.
-    warnings.extend(stubs.lines());
+    warnings.extend(stubs.stubs().iter().map(stub_line));
     // External URLs met by inline() in style sheets (pages render in parallel, so these are
     // not told by page; self-contained pages name their own).
     warnings.extend(self_contained::externals_warning(
@@ -128,7 +131,7 @@ fn prepare(config: &Config) -> Result<Prepared> {
     };
     let sources = template_dirs::load(&config.template_dirs)?;
     let store = Arc::new(AssetStore::open(config)?);
-    let site = dialect::site::Site::new(config, &sources, Some(static_names(&store)));
+    let site = dialect_site(config, &sources, &store);
     let mut engine = Engine::new(
         sources,
         config.template_dirs.clone(),
@@ -177,10 +180,49 @@ fn prepare(config: &Config) -> Result<Prepared> {
     })
 }
 
-/// The static manifest's mapping, for the dialects' `static`.
-fn static_names(store: &Arc<AssetStore>) -> dialect::StaticNames {
-    let store = store.clone();
-    Arc::new(move |name: &str| Some(store.manifest()?.get(name)?.to_string()))
+/// The dialect engine of the site's templates (`DOWNPAGE_SYNTAX=django|jinja2`), `None` for
+/// Tera.
+fn dialect_site(
+    config: &Config,
+    sources: &[Source],
+    store: &Arc<AssetStore>,
+) -> Option<dialect::site::Site> {
+    if config.syntax == dialect::Syntax::Tera {
+        return None;
+    }
+    // The static manifest's mapping, for the dialects' `static`.
+    let manifest = store.clone();
+    let options = dialect::Options {
+        urls: config.urls.clone(),
+        strict: config.strict,
+        static_url: config.static_url.clone(),
+        static_names: Some(Arc::new(move |name: &str| {
+            Some(manifest.manifest()?.get(name)?.to_string())
+        })),
+        lang: config.lang.to_ascii_lowercase(),
+        lang_name: catalog::get(&config.lang).name.clone(),
+        now: config.source_date_epoch,
+        translations: Arc::new(dialect::NullTranslations),
+    };
+    let user_keys = config
+        .context
+        .keys()
+        .chain(config.vars.keys())
+        .cloned()
+        .collect();
+    dialect::site::Site::new(config.syntax, options, sources, user_keys)
+}
+
+/// A stub's warning: the sentence, and its kind, name, template and line as JSON fields.
+fn stub_line(stub: &dialect::Stub) -> Line {
+    let line = Line {
+        level: "warn",
+        ..Line::info("stub", dialect::site::message(stub))
+    };
+    line.with("kind", format!("{:?}", stub.kind).to_lowercase())
+        .with("name", stub.name.as_str())
+        .with("template", stub.template.as_str())
+        .with("line", stub.line)
 }
 
 /// The last steps of a rendered page, in plan order: `DOWNPAGE_SELF_CONTAINED` inlining,

@@ -23,7 +23,13 @@ const QUEUE: usize = 64;
 /// Renders one page.
 pub fn render(engine: &Engine, page: &Page) -> Result<Vec<u8>> {
     if let Some(site) = engine.site.as_ref().filter(|s| s.has(&page.template)) {
-        return site.render(page);
+        return site.render(&crate::dialect::site::PageRef {
+            dest: &page.dest,
+            origin: &page.origin,
+            template: &page.template,
+            shared: &page.shared,
+            own: &page.own,
+        });
     }
     if let Some(bytes) = prerendered::lookup(engine, page) {
         return Ok(bytes.to_vec());

@@ -4,14 +4,12 @@
 //! `code`/`title`/`message`), and the stubs met, merged in plan order into one warning each.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use anyhow::{Result, anyhow};
 use serde_json::{Map, Value};
 
 use super::{Engine, Options, Stub, StubKind, Syntax};
-use crate::config::Config;
-use crate::plan::Page;
 use crate::template_dirs::Source;
 
 /// The catalog values a site template sees (the destination being a status code).
@@ -21,6 +19,17 @@ const CATALOG_KEYS: &[&str] = &["code", "title", "message"];
 /// the syntax (a site's `downpage/base.html` restyles the built-in pages).
 pub fn is_theme(name: &str) -> bool {
     name.starts_with("downpage/")
+}
+
+/// What a dialect engine needs of a planned page (the plan's `Page`, borrowed field by field:
+/// `plan` comes after this in the data flow).
+pub struct PageRef<'a> {
+    pub dest: &'a str,
+    pub origin: &'a str,
+    pub template: &'a str,
+    /// The shared context layers, then the page's own.
+    pub shared: &'a Map<String, Value>,
+    pub own: &'a Map<String, Value>,
 }
 
 /// A dialect engine over the site's templates, with the stubs its pages met.
@@ -36,31 +45,20 @@ pub struct Site {
 
 impl Site {
     /// The engine for `config.syntax` (`None` for Tera).
+    /// The engine for `syntax` over the site's templates (`None` for Tera); `user_keys` are
+    /// the keys of `DOWNPAGE_CONTEXT` and `DOWNPAGE_VAR_*`.
     pub fn new(
-        config: &Config,
+        syntax: Syntax,
+        options: Options,
         sources: &[Source],
-        static_names: Option<super::StaticNames>,
+        user_keys: HashSet<String>,
     ) -> Option<Site> {
-        if config.syntax == Syntax::Tera {
-            return None;
-        }
-        let catalog = crate::catalog::get(&config.lang);
-        let options = Options {
-            urls: config.urls.clone(),
-            strict: config.strict,
-            static_url: config.static_url.clone(),
-            static_names,
-            lang: config.lang.to_ascii_lowercase(),
-            lang_name: catalog.name.clone(),
-            now: config.source_date_epoch,
-            translations: Arc::new(super::NullTranslations),
-        };
         let texts = sources
             .iter()
             .filter(|s| !is_theme(&s.name))
             .map(|s| (s.name.clone(), s.text.clone()))
             .collect();
-        let engine = super::engine(config.syntax, texts, options)?;
+        let engine = super::engine(syntax, texts, options)?;
         Some(Site {
             engine,
             names: sources
@@ -68,12 +66,7 @@ impl Site {
                 .filter(|s| !is_theme(&s.name))
                 .map(|s| s.name.clone())
                 .collect(),
-            user_keys: config
-                .context
-                .keys()
-                .chain(config.vars.keys())
-                .cloned()
-                .collect(),
+            user_keys,
             stubs: Mutex::new(HashMap::new()),
         })
     }
@@ -84,10 +77,10 @@ impl Site {
     }
 
     /// The context a site template sees for `page`.
-    pub fn context(&self, page: &Page) -> Map<String, Value> {
+    pub fn context(&self, page: &PageRef) -> Map<String, Value> {
         let mut ctx = Map::new();
-        let status = crate::catalog::code_from_dest(&page.dest).is_some();
-        for (key, value) in page.shared.iter() {
+        let status = crate::catalog::code_from_dest(page.dest).is_some();
+        for (key, value) in page.shared {
             if self.user_keys.contains(key) || (status && CATALOG_KEYS.contains(&key.as_str())) {
                 ctx.insert(key.clone(), value.clone());
             }
@@ -97,13 +90,13 @@ impl Site {
     }
 
     /// Renders `page`; its stubs wait for [`Site::take_stubs`].
-    pub fn render(&self, page: &Page) -> Result<Vec<u8>> {
+    pub fn render(&self, page: &PageRef) -> Result<Vec<u8>> {
         let rendered = self
             .engine
-            .render(&page.template, &self.context(page))
+            .render(page.template, &self.context(page))
             .map_err(|e| anyhow!("page {} ({}): {e:#}", page.dest, page.origin))?;
         if !rendered.stubs.is_empty() {
-            lock(&self.stubs).insert(page.dest.clone(), rendered.stubs);
+            lock(&self.stubs).insert(page.dest.to_string(), rendered.stubs);
         }
         Ok(rendered.text.into_bytes())
     }
@@ -134,21 +127,9 @@ impl StubReport {
         }
     }
 
-    /// One warning line per stub.
-    pub fn lines(&self) -> Vec<crate::log::Line> {
-        self.stubs
-            .iter()
-            .map(|s| {
-                let line = crate::log::Line {
-                    level: "warn",
-                    ..crate::log::Line::info("stub", message(s))
-                };
-                line.with("kind", format!("{:?}", s.kind).to_lowercase())
-                    .with("name", s.name.as_str())
-                    .with("template", s.template.as_str())
-                    .with("line", s.line)
-            })
-            .collect()
+    /// The stubs, each once, the first met in plan order.
+    pub fn stubs(&self) -> &[Stub] {
+        &self.stubs
     }
 }
 

@@ -62,7 +62,7 @@ pub fn split_contents(s: &str) -> Vec<String> {
         while j < b.len() && !b[j].is_ascii_whitespace() {
             if b[j] == b'"' || b[j] == b'\'' {
                 if let Some(end) = closing_quote(b, j) {
-                    j = end + 1
+                    j = end + 1;
                 } else {
                     ok = false;
                     break;
