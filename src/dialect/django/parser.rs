@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::{Result, anyhow, bail};
 
-use super::expr::{self, Cond, Expr, Lit, split_contents};
+use super::expr::{self, Cond, Expr, split_contents};
 use super::lexer::{self, Kind, Token};
 use crate::dialect::{Stub, StubKind};
 
@@ -1188,31 +1188,4 @@ fn blank_strings(s: &str) -> String {
         i += c.len_utf8();
     }
     out
-}
-
-impl Node {
-    /// The nodes directly inside this one (for walking the tree).
-    pub fn children(&self) -> Vec<&Vec<Node>> {
-        match self {
-            Node::If(b) => b.iter().map(|(_, n)| n).collect(),
-            Node::For { body, empty, .. } => vec![body, empty],
-            Node::With(_, b)
-            | Node::Spaceless(b)
-            | Node::Autoescape(_, b)
-            | Node::Body(b)
-            | Node::Filter(_, b) => vec![b],
-            Node::Block(d) => vec![&d.body],
-            Node::IfChanged { body, other, .. } => vec![body, other],
-            _ => Vec::new(),
-        }
-    }
-}
-
-#[allow(dead_code)]
-fn lit_str(l: &Lit) -> String {
-    match l {
-        Lit::Int(i) => i.to_string(),
-        Lit::Float(f) => f.to_string(),
-        Lit::Str(s) => s.clone(),
-    }
 }
