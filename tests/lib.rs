@@ -8,6 +8,7 @@ mod assets;
 mod builtin_pages;
 mod cli;
 mod delivery;
+mod dialects;
 mod doc_links;
 mod fuzz_corpus;
 mod hostile;

@@ -227,6 +227,7 @@ pub fn parse(name: &str, src: &str) -> Result<Template> {
         cycles: HashMap::new(),
         next_id: 0,
         last_cycle: None,
+        open: Vec::new(),
         depth: 0,
         extends: None,
         seen_nontext: false,
@@ -256,6 +257,8 @@ struct Parser<'a> {
     cycles: HashMap<String, (usize, Vec<Expr>, bool)>,
     next_id: usize,
     last_cycle: Option<usize>,
+    /// The block tags being parsed (word, line), innermost last: names an unclosed one.
+    open: Vec<(String, usize)>,
     depth: usize,
     extends: Option<(Expr, usize)>,
     seen_nontext: bool,
@@ -377,7 +380,10 @@ impl Parser<'_> {
                         self.depth -= 1;
                         return Ok((nodes, Some((bits, tok.line))));
                     }
-                    let node = self.tag(&word, &bits, tok.line, until)?;
+                    self.open.push((word.clone(), tok.line));
+                    let node = self.tag(&word, &bits, tok.line, until);
+                    self.open.pop();
+                    let node = node?;
                     if word != "extends" {
                         self.seen_nontext = true;
                     }
@@ -387,14 +393,15 @@ impl Parser<'_> {
                 }
             }
         }
-        if let Some(first) = until.first() {
-            let line = self.tokens.last().map_or(1, |t| t.line);
+        if !until.is_empty() {
+            let end = until
+                .iter()
+                .find(|u| u.starts_with("end"))
+                .unwrap_or(&until[0]);
+            let (word, line) = self.open.last().cloned().unwrap_or_default();
             bail!(self.err(
                 line,
-                format!(
-                    "unclosed tag: {{% {first} %}} is missing (looking for one of: {})",
-                    until.join(", ")
-                )
+                format!("{{% {word} %}} is not closed: add {{% {end} %}}")
             ));
         }
         self.depth -= 1;
@@ -632,7 +639,13 @@ impl Parser<'_> {
                     }
                     text.push_str(t.text);
                 }
-                bail!(self.err(line, format!("unclosed tag: {{% {end} %}} is missing")));
+                bail!(self.err(
+                    line,
+                    format!(
+                        "{{% {} %}} is not closed: add {{% {end} %}}",
+                        end.trim_start_matches("end")
+                    )
+                ));
             }
             "spaceless" => Node::Spaceless(self.body("endspaceless")?),
             "autoescape" => {
@@ -911,7 +924,13 @@ impl Parser<'_> {
                 return Ok(());
             }
         }
-        bail!(self.err(line, format!("unclosed tag: {{% {end} %}} is missing")))
+        bail!(self.err(
+            line,
+            format!(
+                "{{% {} %}} is not closed: add {{% {end} %}}",
+                end.trim_start_matches("end")
+            )
+        ))
     }
 
     /// The stub rule for a tag Django does not have.
@@ -1106,7 +1125,13 @@ impl Parser<'_> {
         let mut in_plural = false;
         loop {
             let Some(t) = self.tokens.get(self.pos).cloned() else {
-                bail!(self.err(line, format!("unclosed tag: {{% {end} %}} is missing")));
+                bail!(self.err(
+                    line,
+                    format!(
+                        "{{% {} %}} is not closed: add {{% {end} %}}",
+                        end.trim_start_matches("end")
+                    )
+                ));
             };
             self.pos += 1;
             let target = if in_plural {

@@ -115,7 +115,7 @@ impl<'e> Render<'e> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             bail!(
-                "{}: templates nest deeper than {MAX_DEPTH} levels (does it include or extend itself?)",
+                "{}: templates nest deeper than {MAX_DEPTH} levels (does it include itself, or do templates include each other in a loop?)",
                 t.name
             );
         }
@@ -152,7 +152,7 @@ impl<'e> Render<'e> {
         })?;
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            bail!(self.err(*line, format!("templates nest deeper than {MAX_DEPTH} levels (does {parent_name} extend itself?)")));
+            bail!(self.err(*line, format!("templates nest deeper than {MAX_DEPTH} levels: {parent_name} is extended again (do templates extend each other in a loop?)")));
         }
         let state = self.states.last_mut().expect("a state");
         let blocks = state.blocks.get_or_insert_with(HashMap::new);
