@@ -2,11 +2,11 @@
 # The binary-size budget, with no container tools: builds the image's binary the way the
 # Dockerfile does (`--profile image`, static musl when the target is installed or can be
 # added, as tests/checks/container.sh does) and fails when it grows past the budget:
-#  - gzip -9 of the binary over MAX_GZIP bytes (what the image layer costs to store and pull);
-#  - the binary itself over MAX_BYTES bytes (the image's 3 MB goal; FROM scratch adds ~5 KB).
+#  - gzip -9 of the binary over MAX_GZIP bytes (what the image layer costs to store and pull).
+# The uncompressed size is printed, not held to a budget: issue 12 (the Django and Jinja2
+# engines) replaced issue 5's 3 MB goal with the compressed one.
 # The budget lives here only; README.md and docs/deploy.md quote it.
 MAX_GZIP=1572864   # 1.5 MiB
-MAX_BYTES=3000000  # 3 MB
 source "$(dirname "$0")/../lib.sh"
 
 TARGET=x86_64-unknown-linux-musl
@@ -23,12 +23,6 @@ BIN=$ROOT/target/$TARGET/image/downpage
 
 bytes=$(stat -c %s "$BIN")
 gzipped=$(gzip -9 -c "$BIN" | wc -c)
-echo "image binary ($TARGET): $bytes bytes (budget $MAX_BYTES), gzip -9 $gzipped bytes (budget $MAX_GZIP)"
+echo "image binary ($TARGET): $bytes bytes, gzip -9 $gzipped bytes (budget $MAX_GZIP)"
 ((gzipped <= MAX_GZIP)) || fail "the binary gzipped is $gzipped bytes, over the $MAX_GZIP-byte budget: find what grew (cargo bloat, or git bisect on this check)"
-if ((bytes > MAX_BYTES)); then
-  # Static glibc carries ~0.5 MB that musl does not (docs/deploy.md): only the musl binary,
-  # the one the image ships, is held to the uncompressed budget.
-  [ "$TARGET" = x86_64-unknown-linux-musl ] || { echo "NOTE: $bytes bytes is over $MAX_BYTES, expected for static glibc"; exit 0; }
-  fail "the binary is $bytes bytes, over the $MAX_BYTES-byte budget: find what grew (cargo bloat, or git bisect on this check)"
-fi
-echo "size: within budget ($((MAX_BYTES - bytes)) bytes and $((MAX_GZIP - gzipped)) gzipped bytes to spare)"
+echo "size: within budget ($((MAX_GZIP - gzipped)) gzipped bytes to spare)"
