@@ -21,9 +21,7 @@ use crate::sink::tar::TarSink;
 use crate::sink::{Derived, Discard, Fanout, Sink, Summary, file};
 use crate::template_dirs::Source;
 use crate::templates::Engine;
-use crate::{
-    catalog, dialect, nginx, pages, plan, render, self_contained, targets, template_dirs,
-};
+use crate::{catalog, dialect, nginx, pages, plan, render, self_contained, targets, template_dirs};
 
 /// Where a pass writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,7 +129,7 @@ fn prepare(config: &Config) -> Result<Prepared> {
     };
     let sources = template_dirs::load(&config.template_dirs)?;
     let store = Arc::new(AssetStore::open(config)?);
-    let site = dialect_site(config, &sources, &store);
+    let site = dialect_site(config, &sources, &store)?;
     let mut engine = Engine::new(
         sources,
         config.template_dirs.clone(),
@@ -186,10 +184,16 @@ fn dialect_site(
     config: &Config,
     sources: &[Source],
     store: &Arc<AssetStore>,
-) -> Option<dialect::site::Site> {
+) -> Result<Option<dialect::site::Site>> {
     if config.syntax == dialect::Syntax::Tera {
-        return None;
+        return Ok(None);
     }
+    // The site's gettext catalogs for the language (DOWNPAGE_LOCALE_DIR), else none.
+    let translations: Arc<dyn dialect::Translations> =
+        match crate::gettext::loader::Locales::from_config(config, config.syntax)? {
+            Some(locales) => locales.translations(&config.lang)?,
+            None => Arc::new(dialect::NullTranslations),
+        };
     // The static manifest's mapping, for the dialects' `static`.
     let manifest = store.clone();
     let options = dialect::Options {
@@ -202,7 +206,7 @@ fn dialect_site(
         lang: config.lang.to_ascii_lowercase(),
         lang_name: catalog::get(&config.lang).name.clone(),
         now: config.source_date_epoch,
-        translations: Arc::new(dialect::NullTranslations),
+        translations,
     };
     let user_keys = config
         .context
@@ -210,7 +214,12 @@ fn dialect_site(
         .chain(config.vars.keys())
         .cloned()
         .collect();
-    dialect::site::Site::new(config.syntax, options, sources, user_keys)
+    Ok(dialect::site::Site::new(
+        config.syntax,
+        options,
+        sources,
+        user_keys,
+    ))
 }
 
 /// A stub's warning: the sentence, and its kind, name, template and line as JSON fields.

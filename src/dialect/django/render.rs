@@ -525,10 +525,25 @@ impl<'e> Render<'e> {
                 }
             }
             Node::Trans {
-                expr, noop, asvar, ..
+                expr,
+                noop,
+                asvar,
+                context,
             } => {
+                let context = match context {
+                    Some(c) => Some(self.eval(c, false)?.to_str()),
+                    None => None,
+                };
                 let mut v = match &expr.base {
-                    Base::Lit(Lit::Str(s)) if !noop => Value::safe(s.replace('%', "%%")),
+                    Base::Lit(Lit::Str(s)) if !noop => {
+                        let msgid = s.replace('%', "%%");
+                        let t = self
+                            .engine
+                            .options
+                            .translations
+                            .gettext(context.as_deref(), &msgid);
+                        Value::safe(t.unwrap_or(msgid))
+                    }
                     Base::Var(parts, _) => {
                         let v = self.lookup(parts, true)?.unwrap_or_else(Value::empty);
                         if *noop { v } else { translated(&v) }
@@ -891,6 +906,10 @@ impl<'e> Render<'e> {
         }
         self.scopes.push(scope);
         let r = (|| {
+            let context = match &bt.context {
+                Some(c) => Some(self.eval(c, false)?.to_str()),
+                None => None,
+            };
             let (mut msg, mut vars) = token_list(&bt.singular, bt.trimmed);
             if let Some((var, e)) = &bt.count
                 && !bt.plural.is_empty()
@@ -904,10 +923,25 @@ impl<'e> Render<'e> {
                 }
                 self.set(var, n.clone());
                 let (plural, pvars) = token_list(&bt.plural, bt.trimmed);
-                if n.as_f64() != Some(1.0) {
-                    msg = plural;
-                }
+                let count = n.as_f64().map_or(0, |f| f.abs() as u64);
+                msg = match self.engine.options.translations.ngettext(
+                    context.as_deref(),
+                    &msg,
+                    &plural,
+                    count,
+                ) {
+                    Some(t) => t,
+                    None if n.as_f64() == Some(1.0) => msg,
+                    None => plural,
+                };
                 vars.extend(pvars);
+            } else if let Some(t) = self
+                .engine
+                .options
+                .translations
+                .gettext(context.as_deref(), &msg)
+            {
+                msg = t;
             }
             let mut data = HashMap::new();
             for v in vars {
