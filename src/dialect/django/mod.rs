@@ -91,3 +91,49 @@ impl super::Engine for Engine {
         Ok(Rendered { text, stubs })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::super::{Engine as _, Options, Translations};
+
+    /// A catalog with two messages, French plural rule (n > 1).
+    struct Fr;
+    impl Translations for Fr {
+        fn gettext(&self, context: Option<&str>, msgid: &str) -> Option<String> {
+            match (context, msgid) {
+                (None, "Hello") => Some("Bonjour".into()),
+                (Some("menu"), "Hello") => Some("Salut".into()),
+                (None, "Hi %(name)s") => Some("Salut %(name)s".into()),
+                _ => None,
+            }
+        }
+        fn ngettext(&self, _: Option<&str>, singular: &str, _: &str, n: u64) -> Option<String> {
+            (singular == "%(n)s cat")
+                .then(|| if n > 1 { "%(n)s chats" } else { "%(n)s chat" }.to_string())
+        }
+    }
+
+    #[test]
+    fn translations_reach_trans_and_blocktrans() {
+        let options = Options {
+            urls: std::collections::BTreeMap::default(),
+            strict: false,
+            static_url: "/static/".into(),
+            static_names: None,
+            lang: "fr".into(),
+            lang_name: "Français".into(),
+            now: 0,
+            translations: Arc::new(Fr),
+        };
+        let src = r#"{% trans "Hello" %}|{% trans "Hello" context "menu" %}|{% trans "Bye" %}|{% blocktrans with name=who %}Hi {{ name }}{% endblocktrans %}|{% for n in ns %}{% blocktrans count n=n %}{{ n }} cat{% plural %}{{ n }} cats{% endblocktrans %};{% endfor %}"#;
+        let engine = super::Engine::new(vec![("t.html".into(), src.into())], options);
+        let ctx = serde_json::from_str(r#"{"ns": [0, 1, 2], "who": "<Jo>"}"#).unwrap();
+        let out = engine.render("t.html", &ctx).unwrap().text;
+        assert_eq!(
+            out,
+            "Bonjour|Salut|Bye|Salut &lt;Jo&gt;|0 chat;1 chat;2 chats;"
+        );
+    }
+}
