@@ -15,7 +15,7 @@
 #    them (cargo tree -e normal --target ...), at their locked versions.
 # Prints both platforms' image sizes (uncompressed, gzip-compressed layer) and the wall time.
 source "$(dirname "$0")/../lib.sh"
-need_apt buildah runc file qemu-user-static
+need_apt buildah runc file jq qemu-user-static
 START=$SECONDS
 W=$(scratch multiarch)
 AUDITABLE_VERSION=0.7.7    # the version the Dockerfile installs
@@ -68,7 +68,7 @@ for tool in cargo rustc rustup; do
   cat > "$S/usr/local/cargo/bin/$tool" <<EOF
 #!/bin/sh
 # stand-in: log the call, then run the real $tool
-echo "$tool \$*" >> /calls/calls.log
+echo "[\$(uname -m)] $tool \$*" >> /calls/calls.log
 exec /usr/local/cargo/real/$tool "\$@"
 EOF
   chmod 755 "$S/usr/local/cargo/bin/$tool"
@@ -103,3 +103,118 @@ for arch in "${PLATFORMS[@]}"; do
     > "$W/bud-$arch.log" 2>&1 || { tail -30 "$W/bud-$arch.log"; fail "buildah bud --platform linux/$arch of the Dockerfile failed"; }
   echo "linux/$arch: built in $((SECONDS - t0)) s; $(wc -l < "$W/calls-$arch/calls.log") toolchain calls logged"
 done
+
+echo "-- the call log: arm64 cross-compiled on the amd64 build platform, smoke test for amd64 only"
+declare -A TRIPLE=([amd64]=x86_64-unknown-linux-musl [arm64]=aarch64-unknown-linux-musl)
+for arch in "${PLATFORMS[@]}"; do
+  log=$W/calls-$arch/calls.log t=${TRIPLE[$arch]}
+  grep -qx "\[x86_64\] rustup target add $t" "$log" || fail "linux/$arch: no 'rustup target add $t' on x86_64 in the call log"
+  grep -qx "\[x86_64\] cargo auditable build --profile image --locked --target $t" "$log" \
+    || fail "linux/$arch: no 'cargo auditable build ... --target $t' on x86_64 in the call log"
+  grep -Eq "^\[x86_64\] rustc --crate-name downpage .*--crate-type bin .*--target $t .*-C linker=rust-lld" "$log" \
+    || fail "linux/$arch: the binary was not compiled for $t with rust-lld (call log)"
+  if grep -v '^\[x86_64\] ' "$log" | grep -q .; then fail "linux/$arch: a toolchain call ran on another machine type: $(grep -v '^\[x86_64\] ' "$log" | head -1)"; fi
+  echo "linux/$arch: $(grep -c -- "--target $t" "$log") calls for $t, all on x86_64: $(grep -o "cargo auditable build.*" "$log")"
+done
+grep -q -- '--target aarch64' "$W/calls-amd64/calls.log" && fail "the amd64 build compiled for aarch64"
+grep -q -- '--target x86_64-unknown-linux-musl' "$W/calls-arm64/calls.log" && fail "the arm64 build compiled for x86_64 musl"
+grep -q '^downpage: wrote 4 pages' "$W/bud-amd64.log" || fail "linux/amd64: the smoke test did not run (bud-amd64.log)"
+grep -q '^smoke test skipped: aarch64-unknown-linux-musl built on linux/amd64' "$W/bud-arm64.log" \
+  || fail "linux/arm64: the smoke test was not skipped (bud-arm64.log)"
+grep -q '^downpage: wrote' "$W/bud-arm64.log" && fail "linux/arm64: a smoke test ran"
+echo "smoke test: ran for linux/amd64 ($(grep '^downpage: wrote' "$W/bud-amd64.log" | sed 's/ in .*//')), skipped for linux/arm64"
+
+echo "-- OCI image index of both images (buildah manifest), read back from an OCI layout"
+"${BUILDAH[@]}" manifest create localhost/downpage:multi >/dev/null
+for arch in "${PLATFORMS[@]}"; do "${BUILDAH[@]}" manifest add localhost/downpage:multi "localhost/downpage:$arch" >/dev/null; done
+"${BUILDAH[@]}" manifest push -q --all --format oci localhost/downpage:multi "oci:$W/oci:multi" \
+  || fail "buildah manifest push of the index"
+python3 "$ROOT/tests/tools/oci-index.py" "$W/oci" "$W/images" linux/amd64 linux/arm64 > "$W/images.jsonl" \
+  || fail "the image index (above)"
+cat "$W/images.jsonl"
+for arch in "${PLATFORMS[@]}"; do
+  f=$(file -b "$W/images/$arch/downpage"); echo "linux/$arch /downpage: $f"
+  want=x86-64; [ "$arch" = arm64 ] && want=aarch64
+  [[ $f == *"$want"* && $f == *"statically linked"* || $f == *"$want"* && $f == *"static-pie linked"* ]] \
+    || fail "linux/$arch: /downpage is not a static $want binary: $f"
+done
+
+echo "-- the arm64 binary under qemu-aarch64-static writes what the amd64 binary writes"
+AMD=$W/images/amd64/downpage ARM=$W/images/arm64/downpage
+QEMU=$(command -v qemu-aarch64-static)
+T=$W/templates; mkdir -p "$T/errors" "$T/partials"
+cat > "$T/base.html" <<'TPL'
+<!doctype html><html lang="{{ lang | default(value="en") }}"><title>{% block title %}{{ site_name }}{% endblock %}</title>
+<body>{% include "partials/nav.html" %}{% block body %}{% endblock %}</body></html>
+TPL
+printf '%s\n' '<nav>{% for item in menu %}<a href="{{ item.href | urlencode }}">{{ item.label | upper }}</a>{% endfor %}</nav>' > "$T/partials/nav.html"
+cat > "$T/errors/page.html" <<'TPL'
+{% extends "base.html" %}{% import "partials/macros.html" as m %}
+{% block title %}{{ code | default(value="-") }} {{ title | default(value="") }} · {{ super() }}{% endblock %}
+{% block body %}{{ m::card(heading=title | default(value="x"), text=message | default(value="") | truncate(length=40)) }}<p>{{ hint | default(value="") }}</p>
+<p>{{ retry * 2 }} s, {{ dest | replace(from=".html", to="") }}, {{ "<b>" }}, {{ menu | length }}</p>{% endblock %}
+TPL
+printf '%s\n' '{% macro card(heading, text) %}<h1>{{ heading | title }}</h1><p>{{ text }}</p>{% endmacro card %}' > "$T/partials/macros.html"
+TEMPLATED=(DOWNPAGE_TEMPLATE_DIR="$T" DOWNPAGE_PAGES='502.html=errors/page.html,sub/429.html=errors/page.html'
+  DOWNPAGE_CONTEXT='{"retry": 15, "menu": [{"href": "/a b", "label": "Home"}, {"href": "/é", "label": "Café"}]}'
+  DOWNPAGE_VAR_SITE_NAME='Ex & Co' DOWNPAGE_CODES=404,503,maintenance DOWNPAGE_FORMATS=html,json,txt
+  DOWNPAGE_LANGS=en,de,ja DOWNPAGE_GZIP=true DOWNPAGE_INDEX=true)
+run_both() { # run_both NAME VAR=VALUE...: runs both binaries with only these variables, compares
+  local name=$1; shift
+  for arch in amd64 arm64; do
+    local o=$W/run/$name-$arch; mkdir -p "$o"
+    local cmd=("$AMD"); [ "$arch" = arm64 ] && cmd=("$QEMU" "$ARM")
+    (cd "$o" && env -i "$@" "${cmd[@]}" > stdout 2> stderr; echo $? > status) || true
+    sed -i -E 's/ in [0-9.]+ ms$//' "$o/stderr"   # the run's duration
+  done
+  diff -r "$W/run/$name-amd64" "$W/run/$name-arm64" > "$W/run/$name.diff" \
+    || { head -20 "$W/run/$name.diff"; fail "$name: the arm64 binary's output differs from the amd64 binary's"; }
+  echo "$name: identical ($(find "$W/run/$name-amd64" -type f | wc -l) files, $(du -sb "$W/run/$name-amd64" | cut -f1) bytes, exit $(cat "$W/run/$name-amd64/status"))"
+}
+mkdir -p "$W/run"
+run_both zero-config
+[ -s "$W/run/zero-config-amd64/pages/502.html" ] || fail "zero-config wrote no pages/502.html"
+run_both templated "${TEMPLATED[@]}" DOWNPAGE_OUTPUT_DIR=out
+[ -s "$W/run/templated-amd64/out/sub/429.html" ] || fail "the templated run wrote no sub/429.html"
+grep -q 'Ex &amp; Co' "$W/run/templated-amd64/out/502.html" || fail "the templated page lacks the site name"
+run_both tarball "${TEMPLATED[@]}" DOWNPAGE_TARBALL=pages.tar.gz SOURCE_DATE_EPOCH=1700000000
+tar -tzf "$W/run/tarball-amd64/pages.tar.gz" | grep -qx sub/429.html || fail "the tarball lacks sub/429.html"
+run_both template-error DOWNPAGE_TEMPLATE_DIR="$T" DOWNPAGE_PAGES='502.html=errors/missing.html'
+grep -q '^downpage: error: ' "$W/run/template-error-amd64/stderr" || fail "template-error: no error line"
+
+echo "-- the dependency list in both binaries (rust-audit-info) is Cargo.lock's crates built into them"
+AUDIT=$CT/bin/rust-audit-info
+for arch in "${PLATFORMS[@]}"; do
+  t=${TRIPLE[$arch]} bin=$W/images/$arch/downpage
+  "$AUDIT" "$bin" > "$W/audit-$arch.json" || fail "linux/$arch: rust-audit-info finds no dependency list in /downpage"
+  jq -r '.packages[] | select(.kind != "build") | "\(.name) v\(.version)"' "$W/audit-$arch.json" | sort > "$W/audit-$arch.txt"
+  jq -r '.packages[] | select(.kind == "build") | "\(.name) v\(.version)"' "$W/audit-$arch.json" | sort > "$W/audit-build-$arch.txt"
+  (cd "$ROOT" && cargo tree -q --locked --offline -e normal --target "$t" --prefix none --format '{p}') \
+    | sed -E 's/ \(.*//' | sort -u > "$W/tree-$arch.txt"
+  diff "$W/tree-$arch.txt" "$W/audit-$arch.txt" > "$W/audit-$arch.diff" \
+    || { cat "$W/audit-$arch.diff"; fail "linux/$arch: rust-audit-info's list differs from cargo tree -e normal --target $t (< cargo tree, > binary)"; }
+  # every one at its Cargo.lock version
+  python3 - "$ROOT/Cargo.lock" "$W/audit-$arch.txt" <<'PY' || fail "linux/$arch: a crate in the binary is not at its Cargo.lock version"
+import sys, tomllib
+locked = {(p["name"], "v" + p["version"]) for p in tomllib.load(open(sys.argv[1], "rb"))["package"]}
+bad = [l for l in open(sys.argv[2]).read().split("\n") if l and tuple(l.split(" ")) not in locked]
+print("\n".join(bad)); sys.exit(1 if bad else 0)
+PY
+  echo "linux/$arch: $(wc -l < "$W/audit-$arch.txt") crates built in (+ $(wc -l < "$W/audit-build-$arch.txt") build-time, marked kind=build), as cargo tree and Cargo.lock say"
+done
+cmp -s "$W/audit-amd64.txt" "$W/audit-arm64.txt" || fail "the two platforms' dependency lists differ: $(diff "$W/audit-amd64.txt" "$W/audit-arm64.txt" | head -5)"
+cmp -s "$W/audit-amd64.json" "$W/audit-arm64.json" || echo "NOTE: the embedded JSON differs between platforms (the crate lists do not)"
+
+echo "-- sizes"
+for arch in "${PLATFORMS[@]}"; do
+  bin=$W/images/$arch/downpage
+  dep=$(readelf -SW "$bin" | sed -nE 's/.*\] \.dep-v0 +[A-Z_]+ +[0-9a-f]+ [0-9a-f]+ ([0-9a-f]+) .*/\1/p')
+  [ -n "$dep" ] || fail "linux/$arch: no .dep-v0 section (cargo auditable) in /downpage"
+  dep=$((16#$dep))
+  line=$(grep "\"linux/$arch\"" "$W/images.jsonl")
+  unc=$(jq -r .uncompressed <<<"$line") comp=$(jq -r .compressed <<<"$line")
+  echo "linux/$arch: binary $(stat -c %s "$bin") bytes (dependency list section .dep-v0: $dep bytes); image $unc bytes uncompressed, $comp bytes gzip-compressed"
+  ((comp <= 1572864)) || fail "linux/$arch: the compressed image is $comp bytes, over 1.5 MiB"
+  ((unc < 3000000)) || echo "NOTE: linux/$arch: the image is $unc bytes uncompressed, over issue 14's 3,000,000-byte goal"
+done
+echo "multiarch: ok ($((SECONDS - START)) s)"
