@@ -11,8 +11,9 @@
 #    the same labels, and only /downpage and /pages;
 #  - the arm64 binary, run by qemu-aarch64-static, writes the zero-config pages, a templated
 #    page and a tarball byte for byte like the amd64 binary;
-#  - rust-audit-info lists, for both binaries, exactly the crates of Cargo.lock built into
-#    them (cargo tree -e normal --target ...), at their locked versions.
+#  - rust-audit-info lists, for both binaries, every crate of Cargo.lock compiled into them
+#    (the call log, and cargo tree -e normal,no-proc-macro --target ...) at its locked
+#    version, nothing that is not a dependency, and the same list for both platforms.
 # Prints both platforms' image sizes (uncompressed, gzip-compressed layer) and the wall time.
 source "$(dirname "$0")/../lib.sh"
 need_apt buildah runc file jq qemu-user-static
@@ -30,7 +31,7 @@ if [ ! -x "$CT/bin/cargo-auditable" ] || [ ! -x "$CT/bin/rust-audit-info" ] ||
 fi
 TARGETS=(x86_64-unknown-linux-musl aarch64-unknown-linux-musl)
 for t in "${TARGETS[@]}"; do
-  rustup target list --installed | grep -qx "$t" || rustup target add "$t" || fail "rustup target add $t"
+  grep -qx "$t" <<<"$(rustup target list --installed)" || rustup target add "$t" || fail "rustup target add $t"
 done
 
 STORE=(--storage-driver vfs --root "$W/storage" --runroot "$W/run")
@@ -113,7 +114,8 @@ for arch in "${PLATFORMS[@]}"; do
     || fail "linux/$arch: no 'cargo auditable build ... --target $t' on x86_64 in the call log"
   grep -Eq "^\[x86_64\] rustc --crate-name downpage .*--crate-type bin .*--target $t .*-C linker=rust-lld" "$log" \
     || fail "linux/$arch: the binary was not compiled for $t with rust-lld (call log)"
-  if grep -v '^\[x86_64\] ' "$log" | grep -q .; then fail "linux/$arch: a toolchain call ran on another machine type: $(grep -v '^\[x86_64\] ' "$log" | head -1)"; fi
+  other=$(grep -v '^\[x86_64\] ' "$log" || true)
+  [ -z "$other" ] || fail "linux/$arch: a toolchain call ran on another machine type: ${other%%$'\n'*}"
   echo "linux/$arch: $(grep -c -- "--target $t" "$log") calls for $t, all on x86_64: $(grep -o "cargo auditable build.*" "$log")"
 done
 grep -q -- '--target aarch64' "$W/calls-amd64/calls.log" && fail "the amd64 build compiled for aarch64"
@@ -178,32 +180,49 @@ run_both templated "${TEMPLATED[@]}" DOWNPAGE_OUTPUT_DIR=out
 [ -s "$W/run/templated-amd64/out/sub/429.html" ] || fail "the templated run wrote no sub/429.html"
 grep -q 'Ex &amp; Co' "$W/run/templated-amd64/out/502.html" || fail "the templated page lacks the site name"
 run_both tarball "${TEMPLATED[@]}" DOWNPAGE_TARBALL=pages.tar.gz SOURCE_DATE_EPOCH=1700000000
-tar -tzf "$W/run/tarball-amd64/pages.tar.gz" | grep -qx sub/429.html || fail "the tarball lacks sub/429.html"
+grep -qx sub/429.html <<<"$(tar -tzf "$W/run/tarball-amd64/pages.tar.gz")" || fail "the tarball lacks sub/429.html"
 run_both template-error DOWNPAGE_TEMPLATE_DIR="$T" DOWNPAGE_PAGES='502.html=errors/missing.html'
 grep -q '^downpage: error: ' "$W/run/template-error-amd64/stderr" || fail "template-error: no error line"
 
-echo "-- the dependency list in both binaries (rust-audit-info) is Cargo.lock's crates built into them"
+echo "-- the dependency list in both binaries (rust-audit-info) against what was compiled into them"
+# What each binary is built from, three ways: the crates the build compiled for the target
+# (the call log), `cargo tree -e normal,no-proc-macro --target T` (Cargo.lock's view), and the
+# list the binary carries. cargo-auditable (0.7.7) takes its list from `cargo metadata`, which
+# also counts the crates proc-macros use at compile time (syn, quote...) as runtime: those are
+# allowed and printed, as long as `cargo tree -e normal` has them.
 AUDIT=$CT/bin/rust-audit-info
+VERSION=$(sed -nE 's/^version = "(.*)"/\1/p' "$ROOT/Cargo.toml" | head -1)
 for arch in "${PLATFORMS[@]}"; do
-  t=${TRIPLE[$arch]} bin=$W/images/$arch/downpage
-  "$AUDIT" "$bin" > "$W/audit-$arch.json" || fail "linux/$arch: rust-audit-info finds no dependency list in /downpage"
-  jq -r '.packages[] | select(.kind != "build") | "\(.name) v\(.version)"' "$W/audit-$arch.json" | sort > "$W/audit-$arch.txt"
-  jq -r '.packages[] | select(.kind == "build") | "\(.name) v\(.version)"' "$W/audit-$arch.json" | sort > "$W/audit-build-$arch.txt"
+  t=${TRIPLE[$arch]} bin=$W/images/$arch/downpage d=$W/deps-$arch; mkdir -p "$d"
+  "$AUDIT" "$bin" > "$d/audit.json" || fail "linux/$arch: rust-audit-info finds no dependency list in /downpage"
+  jq -r '.packages[] | select(.kind != "build") | "\(.name) v\(.version)"' "$d/audit.json" | sort > "$d/audit.txt"
+  { grep -- "--target $t " "$W/calls-$arch/calls.log" | grep -oE ' /usr/local/cargo/vendor/[^/]+/' | cut -d/ -f6 | sed -E 's/-([0-9][^-]*)$/ v\1/'
+    echo "downpage v$VERSION"; } | sort -u > "$d/compiled.txt"
+  (cd "$ROOT" && cargo tree -q --locked --offline -e normal,no-proc-macro --target "$t" --prefix none --format '{p}') \
+    | sed -E 's/ \(.*//' | sort -u > "$d/tree.txt"
   (cd "$ROOT" && cargo tree -q --locked --offline -e normal --target "$t" --prefix none --format '{p}') \
-    | sed -E 's/ \(.*//' | sort -u > "$W/tree-$arch.txt"
-  diff "$W/tree-$arch.txt" "$W/audit-$arch.txt" > "$W/audit-$arch.diff" \
-    || { cat "$W/audit-$arch.diff"; fail "linux/$arch: rust-audit-info's list differs from cargo tree -e normal --target $t (< cargo tree, > binary)"; }
-  # every one at its Cargo.lock version
-  python3 - "$ROOT/Cargo.lock" "$W/audit-$arch.txt" <<'PY' || fail "linux/$arch: a crate in the binary is not at its Cargo.lock version"
-import sys, tomllib
-locked = {(p["name"], "v" + p["version"]) for p in tomllib.load(open(sys.argv[1], "rb"))["package"]}
-bad = [l for l in open(sys.argv[2]).read().split("\n") if l and tuple(l.split(" ")) not in locked]
-print("\n".join(bad)); sys.exit(1 if bad else 0)
+    | sed -E 's/ \(.*//' | sort -u > "$d/tree-with-proc-macros.txt"
+  diff "$d/tree.txt" "$d/compiled.txt" > "$d/compiled.diff" \
+    || { cat "$d/compiled.diff"; fail "linux/$arch: the crates compiled for $t (call log, >) differ from cargo tree (<)"; }
+  missing=$(comm -23 "$d/tree.txt" "$d/audit.txt")
+  [ -z "$missing" ] || fail "linux/$arch: built into the binary but missing from its dependency list: $missing"
+  unknown=$(comm -13 "$d/tree-with-proc-macros.txt" "$d/audit.txt")
+  [ -z "$unknown" ] || fail "linux/$arch: in the dependency list but not a dependency (cargo tree -e normal): $unknown"
+  python3 - "$ROOT/Cargo.lock" "$d/audit.json" <<'PY' || fail "linux/$arch: a crate in the dependency list is not at its Cargo.lock version"
+import json, sys, tomllib
+locked = {(p["name"], p["version"]) for p in tomllib.load(open(sys.argv[1], "rb"))["package"]}
+bad = [f"{p['name']} {p['version']}" for p in json.load(open(sys.argv[2]))["packages"] if (p["name"], p["version"]) not in locked]
+bad and print("\n".join(bad))
+sys.exit(1 if bad else 0)
 PY
-  echo "linux/$arch: $(wc -l < "$W/audit-$arch.txt") crates built in (+ $(wc -l < "$W/audit-build-$arch.txt") build-time, marked kind=build), as cargo tree and Cargo.lock say"
+  extra=$(comm -13 "$d/tree.txt" "$d/audit.txt" | cut -d' ' -f1 | tr '\n' ' ')
+  echo "linux/$arch: the $(wc -l < "$d/tree.txt") crates compiled for $t are all in the list at their Cargo.lock versions;" \
+    "the list also names $(comm -13 "$d/tree.txt" "$d/audit.txt" | wc -l) compile-time-only crates as runtime: $extra" \
+    "($(jq '[.packages[] | select(.kind == "build")] | length' "$d/audit.json") more marked kind=build)"
 done
-cmp -s "$W/audit-amd64.txt" "$W/audit-arm64.txt" || fail "the two platforms' dependency lists differ: $(diff "$W/audit-amd64.txt" "$W/audit-arm64.txt" | head -5)"
-cmp -s "$W/audit-amd64.json" "$W/audit-arm64.json" || echo "NOTE: the embedded JSON differs between platforms (the crate lists do not)"
+cmp -s "$W/deps-amd64/tree.txt" "$W/deps-arm64/tree.txt" || fail "the two platforms are built from different crates"
+cmp -s "$W/deps-amd64/audit.txt" "$W/deps-arm64/audit.txt" || fail "the two platforms' dependency lists differ: $(diff "$W/deps-amd64/audit.txt" "$W/deps-arm64/audit.txt" | head -5)"
+echo "both platforms: the same $(wc -l < "$W/deps-amd64/audit.txt") crates in the dependency list"
 
 echo "-- sizes"
 for arch in "${PLATFORMS[@]}"; do
