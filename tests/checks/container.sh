@@ -3,7 +3,8 @@
 #  - hadolint and checkov on the Dockerfile; its final stage is FROM scratch with a numeric
 #    non-root USER;
 #  - the build context is what .dockerignore leaves: it is extracted with buildah and the
-#    static binary is built from that copy with the build stage's command;
+#    static binary is built from that copy with the build stage's profile and target (plain
+#    cargo build; tests/checks/multiarch.sh runs the build stage itself, for both platforms);
 #  - the binary is static (file, ldd) and renders pages in an empty chroot as 65532:65532;
 #  - the image is built by buildah from the real Dockerfile, the `build` stage replaced by
 #    that binary (--build-context), and run by podman read-only, without network, as 65532,
@@ -59,7 +60,8 @@ echo "build context: $(wc -l < "$W/context.txt") files, $(du -sh "$W/context" | 
 grep -Eq '^\./(target|\.git|\.ci)/' "$W/context.txt" && fail ".dockerignore lets target/, .git or .ci into the build context"
 
 echo "-- static build from the build context (the Dockerfile's build command)"
-# Same command as the Dockerfile's build stage; the target dir is shared to reuse compiled deps.
+# The build stage's profile and target (without cargo auditable and rust-lld: multiarch.sh runs
+# the real stage); the target dir is shared to reuse compiled deps.
 (cd "$W/context" && RUSTFLAGS=$BUILD_FLAGS \
   CARGO_TARGET_DIR="$ROOT/target" cargo build --profile image --locked --offline -q --target "$TARGET") \
   || fail "the static build fails in the Docker build context: does .dockerignore drop a file the build needs?"
