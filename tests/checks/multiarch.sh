@@ -2,11 +2,12 @@
 # The multi-platform image (issue 14), built by running the real Dockerfile, both stages,
 # with buildah for linux/amd64 and linux/arm64 on this amd64 machine:
 #  - the `rust` base image cannot be pulled here, so a stand-in is assembled from this
-#    machine's own toolchain: its cargo, rustc, rustup and cargo-auditable are wrappers that
-#    log every call and hand it on to the real ones; the crates come from `cargo vendor`
-#    (offline, from the local registry cache); system tools (sh, cc for build scripts) are
-#    the host's, bind-mounted read-only. The call log must show the arm64 binary
-#    cross-compiled on linux/amd64, and the smoke test run for amd64 only;
+#    machine's own toolchain: its cargo, rustc and rustup are wrappers that log every call
+#    (and the machine type) and hand it on to the real ones; the crates (Cargo.lock's and
+#    cargo-auditable's, which the Dockerfile installs) come from a `cargo vendor` folder made
+#    from the local registry cache, so the build inside needs no network; system tools (sh,
+#    cc for build scripts) are the host's, bind-mounted read-only. The call log must show
+#    the arm64 binary cross-compiled on linux/amd64, and the smoke test run for amd64 only;
 #  - an OCI image index with both images (buildah manifest); both have USER 65532:65532,
 #    the same labels, and only /downpage and /pages;
 #  - the arm64 binary, run by qemu-aarch64-static, writes the zero-config pages, a templated
@@ -23,10 +24,12 @@ AUDITABLE_VERSION=0.7.7    # the version the Dockerfile installs
 AUDIT_INFO_VERSION=0.5.4
 # cargo-auditable and rust-audit-info, built once into .ci/tools/cargo
 CT=$TOOLS/cargo
+# (its .crate in the registry cache is also the source the stand-in build installs it from)
+aud_crate() { find "${CARGO_HOME:-$HOME/.cargo}/registry/cache" -name "cargo-auditable-$AUDITABLE_VERSION.crate" | head -1; }
 if [ ! -x "$CT/bin/cargo-auditable" ] || [ ! -x "$CT/bin/rust-audit-info" ] ||
   ! grep -q "cargo-auditable $AUDITABLE_VERSION " "$CT/.crates.toml" ||
-  ! grep -q "rust-audit-info $AUDIT_INFO_VERSION " "$CT/.crates.toml"; then
-  cargo install -q --locked --root "$CT" "cargo-auditable@$AUDITABLE_VERSION" "rust-audit-info@$AUDIT_INFO_VERSION" \
+  ! grep -q "rust-audit-info $AUDIT_INFO_VERSION " "$CT/.crates.toml" || [ -z "$(aud_crate)" ]; then
+  cargo install -q --force --locked --root "$CT" "cargo-auditable@$AUDITABLE_VERSION" "rust-audit-info@$AUDIT_INFO_VERSION" \
     || fail "cargo install cargo-auditable rust-audit-info"
 fi
 TARGETS=(x86_64-unknown-linux-musl aarch64-unknown-linux-musl)
@@ -49,10 +52,12 @@ BASE=$(awk 'toupper($1)=="FROM" && $0 ~ / AS build/ {print $(NF-2)}' "$ROOT/Dock
 SYSROOT=$(rustc --print sysroot)
 TOOLCHAIN=$(basename "$SYSROOT")
 RUSTUP_HOME_HOST=$(dirname "$(dirname "$SYSROOT")")
+want=${BASE#rust:}; want=${want%%-*}
+grep -q "^rustc $want " <<<"$(rustc --version)" || echo "NOTE: the stand-in runs $(rustc --version), the Dockerfile pins $BASE"
 # The crates as a directory source: Cargo.lock's, and cargo-auditable with its own Cargo.lock's
 # (the Dockerfile installs it), from the local registry cache (cargo fetches only what is
 # missing there: crates of other platforms, e.g. winapi, never built here).
-AUD_CRATE=$(find "${CARGO_HOME:-$HOME/.cargo}/registry/cache" -name "cargo-auditable-$AUDITABLE_VERSION.crate" | head -1)
+AUD_CRATE=$(aud_crate)
 [ -n "$AUD_CRATE" ] || fail "cargo-auditable-$AUDITABLE_VERSION.crate is not in the registry cache"
 mkdir -p "$W/pkg" && tar -xzf "$AUD_CRATE" -C "$W/pkg"
 AUD_SRC=$W/pkg/cargo-auditable-$AUDITABLE_VERSION
