@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # downpage as a FROM-scratch image: one static binary (templates are embedded), nothing else,
-# for linux/amd64 and linux/arm64 (docs/multi-platform-image.md):
+# for linux/amd64 and linux/arm64 (docs/deploy.md):
 #   docker build -t downpage .
 #   docker buildx build --platform linux/amd64,linux/arm64 -t REPO/downpage:TAG --push .
 #   docker run --rm -v pages:/pages downpage            # writes the built-in pages into /pages
