@@ -5,6 +5,7 @@
 //   - what is centred in English (the card, the footer line) is centred here too;
 //   - what starts at the left edge in English (icon, label, title, text; the first button)
 //     starts at the right edge, at the same distance;
+//   - buttons side by side come in the opposite order;
 //   - nothing scrolls sideways, in either page.
 // Text is measured on its first line (a Range's client rects), so a longer translation
 // that wraps differently does not matter.
@@ -52,7 +53,14 @@ function measure() {
   if (nav) {
     const links = nav.querySelectorAll('a');
     add('first button', links[0], nav, false);
-    if (links.length > 1) add('last button', links[links.length - 1], nav, false);
+  }
+  // The buttons' order on their row: -1 when the last is left of the first, 1 when right.
+  const links = document.querySelectorAll('nav a');
+  let order = 0;
+  if (links.length > 1) {
+    const a = links[0].getBoundingClientRect();
+    const b = links[links.length - 1].getBoundingClientRect();
+    if (Math.abs(a.top - b.top) < 1) order = Math.sign(b.left - a.left);
   }
   const header = document.querySelector('header');
   if (header) [...header.children].forEach((el, i) => add(`header item ${i + 1}`, el, header, false));
@@ -62,6 +70,7 @@ function measure() {
     dir: root.getAttribute('dir'),
     direction: getComputedStyle(document.body).direction,
     sideways: root.scrollWidth - root.clientWidth,
+    order,
     parts,
   };
 }
@@ -91,6 +100,7 @@ function measure() {
         if (en.sideways > 0) say(`${path.join(enDir, name)} (${size.name}): scrolls sideways by ${en.sideways}px`);
         const names = p => p.map(x => x.name).join(', ');
         if (names(en.parts) !== names(rtl.parts)) { say(`${where}: parts differ: en [${names(en.parts)}], rtl [${names(rtl.parts)}]`); continue; }
+        if (rtl.order !== -en.order) say(`${where}: the buttons are in order ${rtl.order}, English ${en.order}: not mirrored`);
         en.parts.forEach((e, i) => {
           const r = rtl.parts[i];
           const fmt = x => `left gap ${x.l.toFixed(1)}, right gap ${x.r.toFixed(1)}`;
