@@ -93,9 +93,9 @@ pub fn choose<'a>(header: &str, langs: &'a [String]) -> &'a str {
             level = param.strip_prefix("q=").and_then(q_level);
         }
         let Some(level) = level else { continue };
-        let found = matchers.iter().find(|(m, _)| {
-            range == *m || range.strip_prefix(m.as_str()).is_some_and(|r| subtags(r))
-        });
+        let found = matchers
+            .iter()
+            .find(|(m, _)| range == *m || range.strip_prefix(m.as_str()).is_some_and(subtags));
         if let Some((_, folder)) = found
             && best.is_none_or(|(b, _)| level > b)
         {

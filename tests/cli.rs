@@ -877,10 +877,7 @@ fn logo_file_comes_from_the_static_root_as_a_data_uri() {
         page.contains("<header><img src=\"data:image/svg+xml;base64,"),
         "{page}"
     );
-    assert!(
-        page.contains("alt=\"\"><bdi>Acme</bdi></header>"),
-        "{page}"
-    );
+    assert!(page.contains("alt=\"\"><bdi>Acme</bdi></header>"), "{page}");
     Test::new("logo-file-missing")
         .file("static/x.css", "")
         .env("DOWNPAGE_STATIC_ROOT", "static")
