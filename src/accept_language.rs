@@ -80,8 +80,10 @@ pub fn nginx_lines(langs: &[String]) -> String {
     out
 }
 
-/// The folder `header` prefers out of `langs` (first = fallback), by the rules above.
-pub fn choose<'a>(header: &str, langs: &'a [String]) -> &'a str {
+/// The folder `header` prefers out of `langs` (first = fallback), by the rules above: the
+/// reference the tests hold the nginx lines to (nginx, not downpage, chooses at run time).
+#[cfg(test)]
+fn choose<'a>(header: &str, langs: &'a [String]) -> &'a str {
     let matchers = matchers(langs);
     let mut best: Option<(u8, &str)> = None;
     for item in header.split(',') {
@@ -105,6 +107,7 @@ pub fn choose<'a>(header: &str, langs: &'a [String]) -> &'a str {
     best.map_or(langs[0].as_str(), |(_, folder)| folder)
 }
 
+#[cfg(test)]
 /// Whether `rest` is `-sub-sub…` (letters and digits), what may follow a matched tag.
 fn subtags(rest: &str) -> bool {
     rest.strip_prefix('-').is_some_and(|r| {
@@ -113,6 +116,7 @@ fn subtags(rest: &str) -> bool {
     })
 }
 
+#[cfg(test)]
 /// A q-value's level ×10 (`0.85` → 8, `1` → 10, `0.05` → 0), or `None` for `q=0` and for
 /// what is not a q-value.
 fn q_level(value: &str) -> Option<u8> {

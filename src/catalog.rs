@@ -7,7 +7,10 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::sync::OnceLock;
 
+use anyhow::{Result, bail};
 use serde::Deserialize;
+
+use crate::language;
 
 include!(concat!(env!("OUT_DIR"), "/catalogs.rs"));
 
@@ -76,10 +79,35 @@ pub fn all() -> &'static BTreeMap<String, Catalog> {
 /// (`de-AT` → `de`, see [`crate::language`]); config has checked there is one (English
 /// otherwise).
 pub fn get(lang: &str) -> &'static Catalog {
-    crate::language::nearest_builtin(lang)
+    nearest(lang)
         .and_then(|tag| all().get(tag))
         .or_else(|| all().get(DEFAULT_LANG))
         .expect("the English catalog is built in")
+}
+
+/// The built-in language for `tag` (any spelling): its own, or the nearest one
+/// (`de-at` → `de`, `pt-br` → `pt`, `zh` → `zh-Hans`).
+pub fn nearest(tag: &str) -> Option<&'static str> {
+    language::nearest(tag, all().keys().map(String::as_str))
+}
+
+/// Reads one language of `variable` (`DOWNPAGE_LANG`, an item of `DOWNPAGE_LANGS`) into
+/// Django's spelling (`de_AT` → `de-at`), checking that it or a language near it is built in.
+pub fn find(wanted: &str, variable: &str) -> Result<String> {
+    let wanted = wanted.trim();
+    if let Some(tag) = language::django(wanted)
+        && nearest(&tag).is_some()
+    {
+        return Ok(tag);
+    }
+    let available: Vec<String> = all()
+        .values()
+        .map(|c| format!("{} ({})", c.lang, c.name))
+        .collect();
+    bail!(
+        "{variable} \"{wanted}\" is not a built-in language: use one of {} — or a regional form of one, like de-at or pt_BR (or add src/builtin/catalog/{wanted}.json)",
+        available.join(", ")
+    )
 }
 
 /// The English catalog.
@@ -192,6 +220,37 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn spellings_and_regional_forms_of_built_in_languages() {
+        for text in ["de_AT", "de-at", "de-AT", " DE_at "] {
+            assert_eq!(find(text, "DOWNPAGE_LANG").unwrap(), "de-at");
+        }
+        assert_eq!(nearest("de-at"), Some("de"));
+        assert_eq!(nearest("pt-BR"), Some("pt"));
+        assert_eq!(nearest("zh_Hans"), Some("zh-Hans"));
+        assert_eq!(nearest("zh"), Some("zh-Hans"));
+        assert_eq!(nearest("xx"), None);
+        assert_eq!(get("de-AT").lang, "de");
+        assert_eq!(get("ar-EG").lang, "ar");
+    }
+
+    #[test]
+    fn a_name_that_is_no_language_lists_the_built_in_ones() {
+        for bad in ["xx", "klingon", "de at"] {
+            let e = find(bad, "DOWNPAGE_LANGS item").unwrap_err().to_string();
+            assert!(
+                e.starts_with(&format!(
+                    "DOWNPAGE_LANGS item \"{bad}\" is not a built-in language: use one of"
+                )),
+                "{e}"
+            );
+            assert!(
+                e.contains("de (Deutsch)") && e.contains("ar (العربية)"),
+                "{e}"
+            );
         }
     }
 

@@ -11,7 +11,6 @@ use anyhow::{Context, Result, bail};
 use serde_json::{Map, Value};
 
 use crate::catalog;
-use crate::language;
 use crate::suggest;
 use crate::theme;
 use crate::vars::{self, PREFIX, Raw, VAR_PREFIX};
@@ -739,7 +738,7 @@ fn parse_langs(lang: Option<&str>, langs: Option<&str>) -> Result<(String, Vec<S
         (Some(one), None) if one.trim().is_empty() => {
             bail!("DOWNPAGE_LANG is empty: set a language like de, or unset it for en")
         }
-        (Some(one), None) => Ok((language::parse(one, "DOWNPAGE_LANG")?, Vec::new())),
+        (Some(one), None) => Ok((catalog::find(one, "DOWNPAGE_LANG")?, Vec::new())),
         (None, Some(list)) => {
             let mut folders: Vec<String> = Vec::new();
             for item in list
@@ -747,7 +746,7 @@ fn parse_langs(lang: Option<&str>, langs: Option<&str>) -> Result<(String, Vec<S
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
             {
-                let tag = language::parse(item, "DOWNPAGE_LANGS item")?;
+                let tag = catalog::find(item, "DOWNPAGE_LANGS item")?;
                 if !folders.contains(&tag) {
                     folders.push(tag);
                 }

@@ -1,12 +1,8 @@
-//! Language tags, for config and the theme: `de_AT`, `de-at` and `de-AT` name one language.
-//! Config keeps Django's spelling (`de-at`: the language folder); pages get the BCP 47
-//! spelling (`de-AT`, for `<html lang>`); a tag without a built-in catalog of its own uses
-//! the nearest one (`de-at` → `de`, `pt-br` → `pt`, `zh` → `zh-Hans`); and right-to-left
-//! languages are known by their tag. Pure.
-
-use anyhow::{Result, bail};
-
-use crate::catalog;
+//! Language tags: `de_AT`, `de-at` and `de-AT` name one language. Config keeps Django's
+//! spelling (`de-at`: the language folder); pages get the BCP 47 spelling (`de-AT`, for
+//! `<html lang>`); a tag without a catalog of its own finds the nearest one (`de-at` → `de`,
+//! `pt-br` → `pt`, `zh` → `zh-Hans`); and right-to-left languages are known by their tag.
+//! A leaf: pure string work, the catalog asks it.
 
 /// Languages written right to left: Django's `LANGUAGES_BIDI` (ar, ckb, fa, he, ug, ur) and
 /// the other common ones (dv, ps, sd, yi), by their primary subtag.
@@ -55,16 +51,15 @@ pub fn bcp47(tag: &str) -> String {
     out
 }
 
-/// The built-in catalog for `tag` (any spelling): its own (`zh-hans` → `zh-Hans`), else the
-/// one of a shorter form of it (`de-at` → `de`, `zh-hans-cn` → `zh-Hans`), else the first
-/// with its language (`zh` → `zh-Hans`, `pt-br` → `pt`).
-pub fn nearest_builtin(tag: &str) -> Option<&'static str> {
+/// Out of `tags` (any spelling), the one for `tag`: itself (`zh-hans` → `zh-Hans`), else a
+/// shorter form of it (`de-at` → `de`, `zh-hans-cn` → `zh-Hans`), else the first with its
+/// language (`zh` → `zh-Hans`, `pt-br` → `pt`).
+pub fn nearest<'a>(tag: &str, tags: impl IntoIterator<Item = &'a str> + Clone) -> Option<&'a str> {
     let wanted = django(tag)?;
-    let all = catalog::all();
     let find = |t: &str| {
-        all.keys()
+        tags.clone()
+            .into_iter()
             .find(|k| django(k).as_deref() == Some(t))
-            .map(String::as_str)
     };
     let mut prefix = wanted.as_str();
     loop {
@@ -76,9 +71,11 @@ pub fn nearest_builtin(tag: &str) -> Option<&'static str> {
             None => break,
         }
     }
-    all.keys()
-        .find(|k| k.split('-').next() == Some(prefix))
-        .map(String::as_str)
+    tags.into_iter().find(|k| {
+        k.split(['-', '_'])
+            .next()
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+    })
 }
 
 /// Whether `tag` (any spelling) is written right to left (`ar`, `he`, `fa-IR`…).
@@ -89,25 +86,6 @@ pub fn is_rtl(tag: &str) -> bool {
         .any(|rtl| rtl.eq_ignore_ascii_case(primary))
 }
 
-/// Reads one language of `variable` (`DOWNPAGE_LANG`, an item of `DOWNPAGE_LANGS`) into
-/// Django's spelling, checking that the theme has it or a language near it.
-pub fn parse(text: &str, variable: &str) -> Result<String> {
-    let text = text.trim();
-    if let Some(tag) = django(text)
-        && nearest_builtin(&tag).is_some()
-    {
-        return Ok(tag);
-    }
-    let available: Vec<String> = catalog::all()
-        .values()
-        .map(|c| format!("{} ({})", c.lang, c.name))
-        .collect();
-    bail!(
-        "{variable} \"{text}\" is not a built-in language: use one of {} — or a regional form of one, like de-at or pt_BR (or add src/builtin/catalog/{text}.json)",
-        available.join(", ")
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,7 +94,6 @@ mod tests {
     fn three_spellings_are_one_language() {
         for text in ["de_AT", "de-at", "de-AT", " DE_at "] {
             assert_eq!(django(text).as_deref(), Some("de-at"), "{text}");
-            assert_eq!(parse(text, "DOWNPAGE_LANG").unwrap(), "de-at");
         }
         assert_eq!(django("zh_Hans").as_deref(), Some("zh-hans"));
         assert_eq!(django("pt_BR").as_deref(), Some("pt-br"));
@@ -145,17 +122,19 @@ mod tests {
     }
 
     #[test]
-    fn regional_forms_use_the_nearest_built_in_language() {
-        assert_eq!(nearest_builtin("de-at"), Some("de"));
-        assert_eq!(nearest_builtin("de_CH"), Some("de"));
-        assert_eq!(nearest_builtin("pt-br"), Some("pt"));
-        assert_eq!(nearest_builtin("pt"), Some("pt"));
-        assert_eq!(nearest_builtin("zh-hans"), Some("zh-Hans"));
-        assert_eq!(nearest_builtin("zh_Hans_CN"), Some("zh-Hans"));
-        assert_eq!(nearest_builtin("zh"), Some("zh-Hans"));
-        assert_eq!(nearest_builtin("ar-eg"), Some("ar"));
-        assert_eq!(nearest_builtin("xx"), None);
-        assert_eq!(nearest_builtin("x"), None);
+    fn regional_forms_find_the_nearest_tag() {
+        let tags = ["ar", "de", "en", "pt", "zh-Hans"];
+        let near = |t| nearest(t, tags);
+        assert_eq!(near("de-at"), Some("de"));
+        assert_eq!(near("de_CH"), Some("de"));
+        assert_eq!(near("pt-br"), Some("pt"));
+        assert_eq!(near("pt"), Some("pt"));
+        assert_eq!(near("zh-hans"), Some("zh-Hans"));
+        assert_eq!(near("zh_Hans_CN"), Some("zh-Hans"));
+        assert_eq!(near("zh"), Some("zh-Hans"));
+        assert_eq!(near("ar-eg"), Some("ar"));
+        assert_eq!(near("xx"), None);
+        assert_eq!(near("x"), None);
     }
 
     #[test]
@@ -165,23 +144,6 @@ mod tests {
         }
         for ltr in ["en", "de-at", "zh-Hans", "hi", "arn"] {
             assert!(!is_rtl(ltr), "{ltr}");
-        }
-    }
-
-    #[test]
-    fn a_name_that_is_no_language_lists_the_built_in_ones() {
-        for bad in ["xx", "klingon", "de at"] {
-            let e = parse(bad, "DOWNPAGE_LANGS item").unwrap_err().to_string();
-            assert!(
-                e.starts_with(&format!(
-                    "DOWNPAGE_LANGS item \"{bad}\" is not a built-in language: use one of"
-                )),
-                "{e}"
-            );
-            assert!(
-                e.contains("de (Deutsch)") && e.contains("ar (العربية)"),
-                "{e}"
-            );
         }
     }
 }
