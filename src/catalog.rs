@@ -10,6 +10,8 @@ use std::sync::OnceLock;
 use anyhow::{Result, bail};
 use serde::Deserialize;
 
+use crate::language;
+
 include!(concat!(env!("OUT_DIR"), "/catalogs.rs"));
 
 /// The language used when none is configured, and the reference every other file must match.
@@ -73,12 +75,39 @@ pub fn all() -> &'static BTreeMap<String, Catalog> {
     })
 }
 
-/// The catalog of `lang`, which config has checked exists (English otherwise).
+/// The catalog of `lang` (any spelling), or of the nearest built-in language
+/// (`de-AT` → `de`, see [`crate::language`]); config has checked there is one (English
+/// otherwise).
 pub fn get(lang: &str) -> &'static Catalog {
-    all()
-        .get(lang)
+    nearest(lang)
+        .and_then(|tag| all().get(tag))
         .or_else(|| all().get(DEFAULT_LANG))
         .expect("the English catalog is built in")
+}
+
+/// The built-in language for `tag` (any spelling): its own, or the nearest one
+/// (`de-at` → `de`, `pt-br` → `pt`, `zh` → `zh-Hans`).
+pub fn nearest(tag: &str) -> Option<&'static str> {
+    language::nearest(tag, all().keys().map(String::as_str))
+}
+
+/// Reads one language of `variable` (`DOWNPAGE_LANG`, an item of `DOWNPAGE_LANGS`) into
+/// Django's spelling (`de_AT` → `de-at`), checking that it or a language near it is built in.
+pub fn find(wanted: &str, variable: &str) -> Result<String> {
+    let wanted = wanted.trim();
+    if let Some(tag) = language::django(wanted)
+        && nearest(&tag).is_some()
+    {
+        return Ok(tag);
+    }
+    let available: Vec<String> = all()
+        .values()
+        .map(|c| format!("{} ({})", c.lang, c.name))
+        .collect();
+    bail!(
+        "{variable} \"{wanted}\" is not a built-in language: use one of {} — or a regional form of one, like de-at or pt_BR (or add src/builtin/catalog/{wanted}.json)",
+        available.join(", ")
+    )
 }
 
 /// The English catalog.
@@ -91,22 +120,6 @@ pub fn english() -> &'static Catalog {
 #[cfg(test)]
 pub fn lookup(code: u16) -> Option<&'static Entry> {
     english().lookup(code)
-}
-
-/// The built-in language whose tag is `wanted` (ignoring case: `pt-br` finds `pt-BR`);
-/// `variable` names the setting for the error, which lists every available language.
-pub fn find(wanted: &str, variable: &str) -> Result<&'static str> {
-    if let Some(tag) = all().keys().find(|tag| tag.eq_ignore_ascii_case(wanted)) {
-        return Ok(tag);
-    }
-    let available: Vec<String> = all()
-        .values()
-        .map(|c| format!("{} ({})", c.lang, c.name))
-        .collect();
-    bail!(
-        "{variable} \"{wanted}\" is not a built-in language: use one of {} (or add src/builtin/catalog/{wanted}.json)",
-        available.join(", ")
-    )
 }
 
 /// The words of the ingress-nginx fallback pages `4xx` and `5xx` (pages for a whole class
@@ -163,7 +176,7 @@ mod tests {
     #[test]
     fn every_language_has_every_word_english_has_and_nothing_else() {
         let en = english();
-        assert!(all().len() >= 10, "at least 10 languages");
+        assert!(all().len() >= 20, "at least 20 languages");
         for (stem, c) in all() {
             assert_eq!(&c.lang, stem, "{stem}.json: \"lang\" must be the file name");
             let codes: Vec<_> = c.codes.keys().collect();
@@ -211,14 +224,34 @@ mod tests {
     }
 
     #[test]
-    fn languages_are_found_ignoring_case_and_unknown_ones_list_the_choice() {
-        assert_eq!(find("DE", "DOWNPAGE_LANG").unwrap(), "de");
-        let e = find("xx", "DOWNPAGE_LANG").unwrap_err().to_string();
-        assert!(e.starts_with("DOWNPAGE_LANG \"xx\" is not a built-in language: use one of"));
-        assert!(
-            e.contains("de (Deutsch)") && e.contains("en (English)"),
-            "{e}"
-        );
+    fn spellings_and_regional_forms_of_built_in_languages() {
+        for text in ["de_AT", "de-at", "de-AT", " DE_at "] {
+            assert_eq!(find(text, "DOWNPAGE_LANG").unwrap(), "de-at");
+        }
+        assert_eq!(nearest("de-at"), Some("de"));
+        assert_eq!(nearest("pt-BR"), Some("pt"));
+        assert_eq!(nearest("zh_Hans"), Some("zh-Hans"));
+        assert_eq!(nearest("zh"), Some("zh-Hans"));
+        assert_eq!(nearest("xx"), None);
+        assert_eq!(get("de-AT").lang, "de");
+        assert_eq!(get("ar-EG").lang, "ar");
+    }
+
+    #[test]
+    fn a_name_that_is_no_language_lists_the_built_in_ones() {
+        for bad in ["xx", "klingon", "de at"] {
+            let e = find(bad, "DOWNPAGE_LANGS item").unwrap_err().to_string();
+            assert!(
+                e.starts_with(&format!(
+                    "DOWNPAGE_LANGS item \"{bad}\" is not a built-in language: use one of"
+                )),
+                "{e}"
+            );
+            assert!(
+                e.contains("de (Deutsch)") && e.contains("ar (العربية)"),
+                "{e}"
+            );
+        }
     }
 
     #[test]

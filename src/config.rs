@@ -750,10 +750,7 @@ fn parse_langs(lang: Option<&str>, langs: Option<&str>) -> Result<(String, Vec<S
         (Some(one), None) if one.trim().is_empty() => {
             bail!("DOWNPAGE_LANG is empty: set a language like de, or unset it for en")
         }
-        (Some(one), None) => Ok((
-            catalog::find(one.trim(), "DOWNPAGE_LANG")?.to_string(),
-            Vec::new(),
-        )),
+        (Some(one), None) => Ok((catalog::find(one, "DOWNPAGE_LANG")?, Vec::new())),
         (None, Some(list)) => {
             let mut folders: Vec<String> = Vec::new();
             for item in list
@@ -761,7 +758,7 @@ fn parse_langs(lang: Option<&str>, langs: Option<&str>) -> Result<(String, Vec<S
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
             {
-                let tag = catalog::find(item, "DOWNPAGE_LANGS item")?.to_string();
+                let tag = catalog::find(item, "DOWNPAGE_LANGS item")?;
                 if !folders.contains(&tag) {
                     folders.push(tag);
                 }
@@ -1012,6 +1009,8 @@ mod tests {
         let c = cfg(&[("DOWNPAGE_LANGS", "fr, en,fr,de")]).unwrap();
         assert_eq!(c.lang, "fr");
         assert_eq!(c.lang_folders, ["fr", "en", "de"]);
+        let c = cfg(&[("DOWNPAGE_LANGS", "de_AT,de-at,de-AT,pt_BR,zh_Hans,ar")]).unwrap();
+        assert_eq!(c.lang_folders, ["de-at", "pt-br", "zh-hans", "ar"]);
         let e = cfg(&[("DOWNPAGE_LANG", "de"), ("DOWNPAGE_LANGS", "de")]).unwrap_err();
         assert!(e.to_string().contains("both set"), "{e}");
         let e = cfg(&[("DOWNPAGE_LANGS", "en,klingon")])

@@ -15,6 +15,7 @@ mod watch;
 // Environment → configuration.
 mod catalog;
 mod config;
+mod language;
 mod suggest;
 mod vars;
 
@@ -38,6 +39,7 @@ mod templates;
 mod theme;
 
 // Outputs.
+mod accept_language;
 mod gzip;
 mod hash;
 mod health;

@@ -1,7 +1,7 @@
 //! Plan → the nginx snippet (`DOWNPAGE_NGINX_CONF`): text for `include` inside a
 //! `server {}`, mapping every status code to its page with `error_page` and an `internal`
 //! exact-match location. With one folder per language (`DOWNPAGE_LANGS`), the page's
-//! language is picked from the visitor's `Accept-Language`. Pure; every path put into the
+//! language is picked from the visitor's `Accept-Language` (see [`crate::accept_language`]). Pure; every path put into the
 //! text is checked to be safe there.
 
 use std::fmt::Write;
@@ -97,7 +97,7 @@ pub fn snippet(pages: &[Entry], root: &str, gzip: bool, langs: &[String]) -> Res
         }
     }
     if errors.contains("$downpage_lang") {
-        out.push_str(&language_choice(langs));
+        out.push_str(&crate::accept_language::nginx_lines(langs));
     }
     out.push_str(&errors);
     for dest in &locations {
@@ -111,23 +111,6 @@ pub fn snippet(pages: &[Entry], root: &str, gzip: bool, langs: &[String]) -> Res
         out.push_str("}\n");
     }
     Ok(out)
-}
-
-/// Sets `$downpage_lang` to the visitor's first `Accept-Language` when downpage has that
-/// language (`de-CH,de;q=0.9` picks `de`), else to the first of `langs`. Server-level
-/// `set`/`if` (not a `map`), so the snippet stays one file included inside `server {}`.
-fn language_choice(langs: &[String]) -> String {
-    let mut out = format!(
-        "# The visitor's language: the first one in Accept-Language if there is a folder for it, else {}.\nset $downpage_lang {};\n",
-        langs[0], langs[0]
-    );
-    for lang in &langs[1..] {
-        let _ = writeln!(
-            out,
-            "if ($http_accept_language ~* \"^{lang}(?:[-,;]|$)\") {{ set $downpage_lang {lang}; }}"
-        );
-    }
-    out
 }
 
 #[cfg(test)]
@@ -202,12 +185,17 @@ mod tests {
             e("en/only.html", Some(404)),
         ];
         let text = snippet(&pages, "/srv", false, &langs).unwrap();
-        let body: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+        let choice = crate::accept_language::nginx_lines(&langs);
+        assert!(text.contains(&choice), "{text}");
+        assert!(choice.contains("if ($http_accept_language ~* "), "{choice}");
+        let body: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.starts_with("if ("))
+            .collect();
         assert_eq!(
             body,
             [
                 "set $downpage_lang en;",
-                "if ($http_accept_language ~* \"^de(?:[-,;]|$)\") { set $downpage_lang de; }",
                 "error_page 404 /en/only.html;",
                 "error_page 502 /$downpage_lang/502.html;",
                 "location = /en/only.html {",

@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 use crate::catalog;
 use crate::config::{Config, Layout};
 use crate::index::INDEX_NAME;
+use crate::language;
 use crate::pages::PageSpec;
 use crate::safe_path;
 use crate::suggest;
@@ -273,7 +274,7 @@ pub fn zero_config_context(code: u16, dest: &str) -> Map<String, Value> {
 fn base_context(words: Words) -> Map<String, Value> {
     let catalog = catalog::get(words.lang);
     let mut ctx = Map::new();
-    ctx.insert("lang".into(), Value::from(catalog.lang.as_str()));
+    ctx.insert("lang".into(), Value::from(language::bcp47(words.lang)));
     ctx.insert("lang_name".into(), Value::from(catalog.name.as_str()));
     if let Some(code) = words.code {
         ctx.insert("code".into(), Value::from(code));

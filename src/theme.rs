@@ -82,6 +82,8 @@ pub fn context(
     let light = readable(brand, LIGHT_SURFACE, Rgb(0, 0, 0));
     let dark = readable(brand, DARK_SURFACE, Rgb(255, 255, 255));
     let mut theme = Map::new();
+    let rtl = crate::language::is_rtl(&catalog.lang);
+    theme.insert("dir".into(), if rtl { "rtl" } else { "ltr" }.into());
     theme.insert("brand".into(), brand.hex().into());
     theme.insert("accent".into(), light.hex().into());
     theme.insert("on_accent".into(), "#fff".into());
@@ -107,6 +109,7 @@ pub fn context(
     let fill = |key: &str, from: &str, to: &str| catalog.ui(key).replace(from, to);
     if let Some(until) = setting("maintenance_until") {
         theme.insert("back_by".into(), fill("back_by", "{until}", until).into());
+        theme.insert("until".into(), until.into());
     }
     if let Some(seconds) = checked("retry_after")? {
         let seconds = retry_seconds(seconds).expect("checked");

@@ -642,7 +642,7 @@ const LOGO: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 3
 #[test]
 fn every_builtin_page_in_every_language_is_at_most_10_kb_and_self_contained() {
     let (langs, codes) = languages_and_codes();
-    assert!(langs.len() >= 10, "{langs:?}");
+    assert!(langs.len() >= 20, "{langs:?}");
     let t = Test::new("all-langs")
         .env("DOWNPAGE_LANGS", &langs.join(","))
         .env(
@@ -659,8 +659,14 @@ fn every_builtin_page_in_every_language_is_at_most_10_kb_and_self_contained() {
     t.ok();
     let mut largest = (0, String::new());
     for lang in &langs {
+        // The folder is Django's spelling (zh-hans), <html lang> BCP 47's (zh-Hans).
+        let folder = lang.to_ascii_lowercase();
+        let html_tag = match lang.as_str() {
+            "ar" | "he" => format!("<html lang=\"{lang}\" dir=\"rtl\">"),
+            _ => format!("<html lang=\"{lang}\">"),
+        };
         for stem in codes.iter().map(String::as_str).chain(["maintenance"]) {
-            let page = t.read(&format!("pages/{lang}/{stem}.html"));
+            let page = t.read(&format!("pages/{folder}/{stem}.html"));
             assert!(
                 page.len() <= 10 * 1024,
                 "{lang}/{stem}.html is {} bytes",
@@ -669,7 +675,7 @@ fn every_builtin_page_in_every_language_is_at_most_10_kb_and_self_contained() {
             if page.len() > largest.0 {
                 largest = (page.len(), format!("{lang}/{stem}.html"));
             }
-            assert!(page.contains(&format!("<html lang=\"{lang}\">")), "{lang}");
+            assert!(page.contains(&html_tag), "{lang}");
             for external in [
                 "src=\"http",
                 "href=\"http://",
@@ -685,9 +691,9 @@ fn every_builtin_page_in_every_language_is_at_most_10_kb_and_self_contained() {
                 );
             }
             let json: serde_json::Value =
-                serde_json::from_str(&t.read(&format!("pages/{lang}/{stem}.json"))).unwrap();
+                serde_json::from_str(&t.read(&format!("pages/{folder}/{stem}.json"))).unwrap();
             assert_eq!(json["lang"], lang.as_str());
-            let txt = t.read(&format!("pages/{lang}/{stem}.txt"));
+            let txt = t.read(&format!("pages/{folder}/{stem}.txt"));
             assert!(txt.starts_with(&format!("{} ", json["status"])), "{txt}");
         }
     }
@@ -706,7 +712,7 @@ fn one_language_sets_html_lang_and_translates_every_format() {
     assert!(page.contains("<html lang=\"de\">"), "{page}");
     assert!(page.contains("<h1>Fehlerhaftes Gateway</h1>"), "{page}");
     assert!(
-        page.contains("Fehler 502") && page.contains("Erneut versuchen"),
+        page.contains("Fehler <bdi>502</bdi>") && page.contains("Erneut versuchen"),
         "{page}"
     );
     let json: serde_json::Value = serde_json::from_str(&t.read("pages/502.json")).unwrap();
@@ -729,6 +735,45 @@ fn languages_write_one_folder_each() {
         t.read("pages/fr/404.html")
             .contains("<h1>Page introuvable</h1>")
     );
+}
+
+#[test]
+fn spellings_of_a_language_and_regional_forms() {
+    let t = Test::new("langs-spellings")
+        .env("DOWNPAGE_LANGS", "de_AT,de-at,pt-BR,zh_Hans,ar,he")
+        .env("DOWNPAGE_CODES", "502")
+        .env("DOWNPAGE_FORMATS", "html,json")
+        .env("DOWNPAGE_VAR_SUPPORT", "help@example.com");
+    t.ok();
+    let folders = ["ar", "de-at", "he", "pt-br", "zh-hans"];
+    let want: Vec<String> = folders
+        .iter()
+        .flat_map(|f| [format!("{f}/502.html"), format!("{f}/502.json")])
+        .collect();
+    assert_eq!(t.files("pages"), want);
+    for (folder, html, words) in [
+        ("de-at", "<html lang=\"de-AT\">", "Fehlerhaftes Gateway"),
+        ("pt-br", "<html lang=\"pt-BR\">", "Gateway inválido"),
+        ("zh-hans", "<html lang=\"zh-Hans\">", "网关错误"),
+        ("ar", "<html lang=\"ar\" dir=\"rtl\">", "بوابة غير صالحة"),
+        ("he", "<html lang=\"he\" dir=\"rtl\">", "שער שגוי"),
+    ] {
+        let page = t.read(&format!("pages/{folder}/502.html"));
+        assert!(
+            page.contains(html) && page.contains(words),
+            "{folder}: {page}"
+        );
+        assert!(page.contains("<bdi>502</bdi>"), "{folder}");
+        assert!(page.contains("<bdi>help@example.com</bdi>"), "{folder}");
+    }
+    let json: serde_json::Value = serde_json::from_str(&t.read("pages/de-at/502.json")).unwrap();
+    assert_eq!(json["lang"], "de-AT");
+    Test::new("lang-region-unknown")
+        .env("DOWNPAGE_LANG", "xx-AT")
+        .fails(&[
+            "DOWNPAGE_LANG \"xx-AT\" is not a built-in language: use one of",
+            "ar (العربية)",
+        ]);
 }
 
 #[test]
@@ -765,7 +810,7 @@ fn maintenance_page_takes_its_words_from_the_configuration() {
         "{page}"
     );
     assert!(
-        page.contains("We expect to be back by 14:00 UTC."),
+        page.contains("We expect to be back by <bdi>14:00 UTC</bdi>."),
         "{page}"
     );
     assert!(page.contains("Please try again in 15 min."), "{page}");
@@ -804,7 +849,7 @@ fn brand_colour_cannot_break_out_of_css_and_is_made_readable() {
         !light.contains("--accent:#ffd400"),
         "yellow is darkened for text on light: {light}"
     );
-    assert!(page.contains("<span>Acme &lt;b&gt;</span>"), "{page}");
+    assert!(page.contains("<bdi>Acme &lt;b&gt;</bdi>"), "{page}");
     assert!(page.contains("href=\"mailto:help@acme.example\""), "{page}");
     assert!(page.contains("Go to the home page"));
     Test::new("logo-bad")
@@ -832,10 +877,7 @@ fn logo_file_comes_from_the_static_root_as_a_data_uri() {
         page.contains("<header><img src=\"data:image/svg+xml;base64,"),
         "{page}"
     );
-    assert!(
-        page.contains("alt=\"\"><span>Acme</span></header>"),
-        "{page}"
-    );
+    assert!(page.contains("alt=\"\"><bdi>Acme</bdi></header>"), "{page}");
     Test::new("logo-file-missing")
         .file("static/x.css", "")
         .env("DOWNPAGE_STATIC_ROOT", "static")

@@ -6,7 +6,10 @@
 #   - axe-core (WCAG 2.1 A/AA + best practice) finds no violation in Debian's Chromium, in
 #     light and in dark colour scheme;
 #   - Chromium sees no request besides the page itself (a canary page proves it would);
-#   - every page is at most 10 KB.
+#   - every page is at most 10 KB;
+#   - the right-to-left pages (ar, he) have dir="rtl" and the English layout mirrored, at a
+#     desktop and a phone width, with nothing scrolling sideways (tests/browser/check-rtl.js;
+#     an Arabic page stripped of its dir="rtl" proves the check would fail).
 source "$(dirname "$0")/../lib.sh"
 need_apt chromium fonts-dejavu-core
 command -v java >/dev/null || need_apt default-jre-headless
@@ -52,4 +55,19 @@ NODE_PATH="$TOOLS/node_modules" node "$ROOT/tests/browser/check-pages.js" --cana
   > "$W/browser.log" 2>&1 || status=$?
 head -40 "$W/browser.log"
 [ "$status" = 0 ] || fail "axe-core violations or network requests (above; all in $W/browser.log)"
-echo "theme-a11y: ${#pages[@]} pages pass vnu, axe (light and dark) and make no request"
+
+echo "== Chromium: right-to-left pages mirror the English ones"
+mkdir -p "$W/canary-rtl/en" "$W/canary-rtl/ar"
+cp "$W/plain/en/502.html" "$W/canary-rtl/en/"
+sed 's/ dir="rtl"//' "$W/plain/ar/502.html" > "$W/canary-rtl/ar/502.html"
+if NODE_PATH="$TOOLS/node_modules" node "$ROOT/tests/browser/check-rtl.js" "$W/canary-rtl/en" "$W/canary-rtl/ar" > "$W/rtl-canary.log" 2>&1; then
+  fail "an Arabic page without dir=\"rtl\" passed the right-to-left check: the check is broken"
+fi
+status=0
+for set in plain branded; do
+  NODE_PATH="$TOOLS/node_modules" node "$ROOT/tests/browser/check-rtl.js" "$W/$set/en" "$W/$set/ar" "$W/$set/he" \
+    >> "$W/rtl.log" 2>&1 || status=$?
+done
+tail -40 "$W/rtl.log"
+[ "$status" = 0 ] || fail "right-to-left pages are not mirrored (above; all in $W/rtl.log)"
+echo "theme-a11y: ${#pages[@]} pages pass vnu, axe (light and dark) and make no request; the ar and he pages mirror English"
