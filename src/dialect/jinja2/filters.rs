@@ -542,7 +542,7 @@ pub fn apply(run: &Run, f: &mut Frame, name: &str, input: Value, a: CallArgs) ->
             let count = a.get(2, "count").and_then(|c| c.int());
             let markup = auto && (v.is_safe() || old.is_safe() || new.is_safe());
             let (s, o, n) = if markup {
-                (escape_value(&v), escape_value(&old), escape_value(&new))
+                (escape_value(&v), text(&old), escape_value(&new))
             } else {
                 (text(&v), text(&old), text(&new))
             };
@@ -914,6 +914,14 @@ fn py_int(s: &str, base: u32) -> Option<i64> {
     if t.is_empty() || t.starts_with('_') || t.ends_with('_') || t.contains("__") {
         return None;
     }
+    let lower = t.to_ascii_lowercase();
+    let (t, base) = match (lower.get(..2), base) {
+        (Some("0x"), 16 | 0) => (&t[2..], 16),
+        (Some("0o"), 8 | 0) => (&t[2..], 8),
+        (Some("0b"), 2 | 0) => (&t[2..], 2),
+        (_, 0) => (t, 10),
+        (_, b) => (t, b),
+    };
     let v = i64::from_str_radix(&t.replace('_', ""), base).ok()?;
     Some(if neg { -v } else { v })
 }

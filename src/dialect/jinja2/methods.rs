@@ -362,7 +362,7 @@ fn str_method(recv: &Value, s: &str, name: &str, a: CallArgs) -> Result<Value> {
                 .collect(),
         ),
         "replace" => {
-            let old = sarg(0).unwrap_or_default();
+            let old = s_arg(&a, 0).unwrap_or_default();
             let new = sarg(1).unwrap_or_default();
             let count = a.pos.get(2).and_then(Value::int).filter(|c| *c >= 0);
             wrap(match count {

@@ -217,74 +217,20 @@ fn dotted_first(t: &Tok) -> String {
     }
 }
 
-/// The strict-mode error for a stub: one line naming it, its template and line, and the fix.
+/// The strict-mode error for a stub (the message both dialects share).
 pub fn strict_message(kind: StubKind, name: &str, template: &str, line: usize) -> String {
-    match kind {
-        StubKind::Url => format!(
-            "{template} line {line}: URL name \"{name}\" is missing from DOWNPAGE_URLS (DOWNPAGE_STRICT=true: add it to DOWNPAGE_URLS, or set DOWNPAGE_STRICT=false to render \"#\")"
-        ),
-        k => format!(
-            "{template} line {line}: {} \"{name}\" (DOWNPAGE_STRICT=true: remove it from the template, or set DOWNPAGE_STRICT=false to render it as a stub)",
-            k.describe()
-        ),
-    }
+    super::site::strict_error(&super::Stub {
+        kind,
+        name: name.to_string(),
+        template: template.to_string(),
+        line,
+    })
+    .to_string()
 }
 
-/// Django's `static()`: `urljoin(STATIC_URL, quote(path))`, through the manifest.
+/// Django's `static()` (django-jinja's `static(path)`).
 pub fn static_url(options: &Options, path: &str) -> String {
-    let path = options
-        .static_names
-        .as_ref()
-        .and_then(|m| m(path))
-        .unwrap_or_else(|| path.to_string());
-    let q = filters::quote(&path, b"/", false);
-    urljoin(&options.static_url, &q)
-}
-
-/// `urllib.parse.urljoin` for a base path or URL and a relative (already quoted) path.
-fn urljoin(base: &str, rel: &str) -> String {
-    if rel.is_empty() {
-        return base.to_string();
-    }
-    let (origin, base_path) = match base.find("://") {
-        Some(i) => {
-            let rest = &base[i + 3..];
-            let p = rest.find('/').map_or(rest.len(), |j| j);
-            (&base[..i + 3 + p], &rest[p..])
-        }
-        None => ("", base),
-    };
-    let joined = if rel.starts_with('/') {
-        rel.to_string()
-    } else {
-        let dir = match base_path.rfind('/') {
-            Some(i) => &base_path[..=i],
-            None => "/",
-        };
-        format!("{dir}{rel}")
-    };
-    // remove dot segments
-    let mut out: Vec<&str> = vec![];
-    let segs: Vec<&str> = joined.split('/').collect();
-    for (i, s) in segs.iter().enumerate() {
-        match *s {
-            "." => {
-                if i + 1 == segs.len() {
-                    out.push("");
-                }
-            }
-            ".." => {
-                if out.len() > 1 {
-                    out.pop();
-                }
-                if i + 1 == segs.len() {
-                    out.push("");
-                }
-            }
-            s => out.push(s),
-        }
-    }
-    format!("{origin}{}", out.join("/"))
+    super::static_url::static_url(options, path)
 }
 
 impl super::Engine for Engine {

@@ -243,14 +243,7 @@ impl<'a> Parser<'a> {
                     }
                     items.push(self.parse_expression(true)?);
                 }
-                Node::Output(
-                    if items.len() == 1 {
-                        items.pop().unwrap_or(Expr::Lit(Lit::None))
-                    } else {
-                        Expr::Tuple(items)
-                    },
-                    line,
-                )
+                Node::Seq(items.into_iter().map(|e| Node::Output(e, line)).collect())
             }
             "include" => {
                 let name = self.parse_expression(true)?;

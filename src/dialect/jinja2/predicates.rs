@@ -79,7 +79,7 @@ pub fn apply(_run: &Run, _f: &mut Frame, name: &str, v: &Value, a: CallArgs) -> 
         ">=" | "ge" => cmp(v, &arg())?.is_ge(),
         "<" | "lt" | "lessthan" => cmp(v, &arg())?.is_lt(),
         "<=" | "le" => cmp(v, &arg())?.is_le(),
-        "escaped" => v.is_safe(),
+        "escaped" => v.is_safe() || v.is_undefined(),
         "even" | "odd" => {
             let i = v
                 .int()

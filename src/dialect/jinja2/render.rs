@@ -10,7 +10,7 @@ use std::sync::Arc;
 use anyhow::{Result, anyhow, bail};
 
 use super::ast::*;
-use super::value::{Dict, Value, escape, escape_value};
+use super::value::{Dict, Value, escape_value};
 use super::{Engine, filters, globals, methods, predicates};
 use crate::dialect::{Stub, StubKind};
 
@@ -816,7 +816,7 @@ impl<'e> Run<'e> {
                 for p in parts {
                     vals.push(self.eval(f, p)?);
                 }
-                if f.autoescape && vals.iter().any(Value::is_safe) {
+                if f.autoescape && vals.iter().any(Value::is_safe) && !parts.iter().all(is_const) {
                     Value::markup(vals.iter().map(escape_value).collect())
                 } else {
                     Value::string(vals.iter().map(Value::to_str).collect())
@@ -982,6 +982,28 @@ impl<'e> Run<'e> {
     }
 }
 
+/// Whether Jinja2 folds `e` into a constant at compile time (its `~` of constants is a str).
+fn is_const(e: &Expr) -> bool {
+    match e {
+        Expr::Lit(_) => true,
+        Expr::List(v) | Expr::Tuple(v) => v.iter().all(is_const),
+        Expr::Dict(v) => v.iter().all(|(k, x)| is_const(k) && is_const(x)),
+        Expr::Filter(Some(v), name, a) => {
+            filters::NAMES.contains(&name.as_str())
+                && name != "random"
+                && is_const(v)
+                && a.pos.iter().all(is_const)
+                && a.kw.iter().all(|(_, x)| is_const(x))
+                && a.star.is_none()
+                && a.dstar.is_none()
+        }
+        Expr::Neg(x) | Expr::Pos(x) | Expr::Not(x) => is_const(x),
+        Expr::Bin(_, a, b) | Expr::And(a, b) | Expr::Or(a, b) => is_const(a) && is_const(b),
+        Expr::Concat(v) => v.iter().all(is_const),
+        _ => false,
+    }
+}
+
 /// Jinja2's `getattr`: the attribute (a method), else the item.
 pub fn getattr(v: &Value, n: &str) -> Value {
     match v {
@@ -1033,10 +1055,14 @@ pub fn getattr(v: &Value, n: &str) -> Value {
             "next" | "reset" => Value::Func(Rc::new(Callable::Method(v.clone(), n.into()))),
             _ => Value::Undefined,
         },
+        Value::Tuple(t) if t.len() == 2 && (n == "grouper" || n == "list") => {
+            t[usize::from(n == "list")].clone()
+        }
         Value::Func(func) => match &**func {
             Callable::SelfRef(ctx) => {
                 Value::Func(Rc::new(Callable::Block(ctx.clone(), n.into(), 0)))
             }
+            Callable::Macro { def, .. } if n == "name" => Value::str(&def.name),
             _ => Value::Undefined,
         },
         _ => Value::Undefined,
