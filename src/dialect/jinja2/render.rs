@@ -62,6 +62,8 @@ pub struct Ctx {
     pub exported: RefCell<Vec<String>>,
     pub parent: Rc<HashMap<String, Value>>,
     pub blocks: RefCell<HashMap<String, Vec<(Arc<Block>, Arc<Template>)>>>,
+    /// The template the context was made for (Jinja2's `Context.name`).
+    pub name: RefCell<String>,
 }
 
 impl Ctx {
@@ -71,6 +73,7 @@ impl Ctx {
             exported: RefCell::new(vec![]),
             parent,
             blocks: RefCell::new(HashMap::new()),
+            name: RefCell::new(String::new()),
         })
     }
 }
@@ -173,6 +176,9 @@ impl<'e> Run<'e> {
         ctx: Rc<Ctx>,
         out: &mut String,
     ) -> Result<()> {
+        if ctx.name.borrow().is_empty() {
+            *ctx.name.borrow_mut() = tpl.name.clone();
+        }
         {
             let mut b = ctx.blocks.borrow_mut();
             for (n, blk) in &tpl.blocks {
@@ -1059,6 +1065,12 @@ pub fn getattr(v: &Value, n: &str) -> Value {
             t[usize::from(n == "list")].clone()
         }
         Value::Func(func) => match &**func {
+            // `self._TemplateReference__context.name`: the rendered template's name
+            Callable::SelfRef(ctx) if n == "_TemplateReference__context" => Value::Module(Rc::new(
+                [("name".to_string(), Value::str(&ctx.name.borrow()))]
+                    .into_iter()
+                    .collect(),
+            )),
             Callable::SelfRef(ctx) => {
                 Value::Func(Rc::new(Callable::Block(ctx.clone(), n.into(), 0)))
             }
