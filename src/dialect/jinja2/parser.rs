@@ -192,16 +192,11 @@ impl<'a> Parser<'a> {
                     self.next();
                 }
                 Tok::Eof => {
-                    if let Some(e) = ends.first() {
-                        return self
-                            .fail(format!(
-                                "unexpected end of template: expected '{}'",
-                                ends.join("' or '")
-                            ))
-                            .map_err(|err| {
-                                let _ = e;
-                                err
-                            });
+                    if !ends.is_empty() {
+                        return self.fail(format!(
+                            "unexpected end of template: expected '{}'",
+                            ends.join("' or '")
+                        ));
                     }
                     self.depth -= 1;
                     return Ok(body);

@@ -56,12 +56,15 @@ pub struct LoopState {
     pub recursive: Option<Arc<For>>,
 }
 
+/// A block's definitions, the child's first (with the template each comes from).
+pub type BlockChain = Vec<(Arc<Block>, Arc<Template>)>;
+
 /// A template context (Jinja2's `Context`): shared by a template and the templates it extends.
 pub struct Ctx {
     pub vars: RefCell<HashMap<String, Value>>,
     pub exported: RefCell<Vec<String>>,
     pub parent: Rc<HashMap<String, Value>>,
-    pub blocks: RefCell<HashMap<String, Vec<(Arc<Block>, Arc<Template>)>>>,
+    pub blocks: RefCell<HashMap<String, BlockChain>>,
     /// The template the context was made for (Jinja2's `Context.name`).
     pub name: RefCell<String>,
 }
@@ -522,18 +525,7 @@ impl<'e> Run<'e> {
             block: Some((blk.name.clone(), index)),
         };
         bf.locals.push(HashMap::new());
-        if blk.required
-            && blk
-                .body
-                .iter()
-                .any(|n| !matches!(n, Node::Data(d) if d.trim().is_empty()))
-        {
-            // a required block may hold only whitespace; Jinja2 refuses to compile it
-        }
-        if blk.required
-            && index + 1 == f.ctx.blocks.borrow().get(&blk.name).map_or(0, |c| c.len())
-            && index == 0
-        {
+        if blk.required {
             bail!("required block '{}' not found", blk.name);
         }
         self.exec_all(&mut bf, &blk.body, out)?;
@@ -852,8 +844,10 @@ impl<'e> Run<'e> {
         for (k, e) in &a.kw {
             kw.push((k.clone(), self.eval(f, e)?));
         }
-        if let Some(d) = &a.dstar {
-            if let Value::Dict(d) = self.eval(f, d)? {
+        if let Some(d) = &a.dstar
+            && let Value::Dict(d) = self.eval(f, d)?
+        {
+            {
                 for (k, v) in d.borrow().0.iter() {
                     kw.push((k.to_str(), v.clone()));
                 }
