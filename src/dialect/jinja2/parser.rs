@@ -151,7 +151,7 @@ impl<'a> Parser<'a> {
     fn subparse(&mut self, ends: &[&str]) -> Result<Vec<Node>> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return self.fail("templates nest deeper than 200 levels");
+            return self.fail("the template nests deeper than 200 levels");
         }
         let mut body = vec![];
         loop {
@@ -744,7 +744,7 @@ impl<'a> Parser<'a> {
     pub fn parse_expression(&mut self, condexpr: bool) -> Result<Expr> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return self.fail("expressions nest deeper than 200 levels");
+            return self.fail("the template nests deeper than 200 levels");
         }
         let r = if condexpr {
             self.parse_condexpr()
@@ -849,7 +849,7 @@ impl<'a> Parser<'a> {
     fn parse_unary(&mut self, with_filter: bool) -> Result<Expr> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return self.fail("expressions nest deeper than 200 levels");
+            return self.fail("the template nests deeper than 200 levels");
         }
         let mut node = if self.skip_op("-") {
             Expr::Neg(Box::new(self.parse_unary(false)?))

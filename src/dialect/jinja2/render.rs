@@ -868,7 +868,7 @@ impl<'e> Run<'e> {
     pub fn call(&self, f: &mut Frame, c: &Value, a: CallArgs) -> Result<Value> {
         match c {
             Value::Func(func) => match &**func {
-                Callable::Macro { def, scope } => self.call_macro(def, scope, a),
+                Callable::Macro { def, scope } => self.call_macro(c, def, scope, a),
                 Callable::Method(recv, name) => methods::call(self, f, recv, name, a),
                 Callable::Global(g) => globals::call(self, f, g, a),
                 Callable::Block(ctx, name, index) => {
@@ -918,11 +918,22 @@ impl<'e> Run<'e> {
         }
     }
 
-    fn call_macro(&self, def: &Arc<Macro>, scope: &Frame, a: CallArgs) -> Result<Value> {
+    fn call_macro(
+        &self,
+        me: &Value,
+        def: &Arc<Macro>,
+        scope: &Frame,
+        a: CallArgs,
+    ) -> Result<Value> {
         self.enter()?;
         let mut mf = scope.clone();
         mf.block = None;
-        mf.locals.push(HashMap::new());
+        // the macro sees itself (recursion), as Jinja2's closures do
+        let mut own = HashMap::new();
+        if def.name != "caller" {
+            own.insert(def.name.clone(), me.clone());
+        }
+        mf.locals.push(own);
         let mut pos = a.pos.into_iter();
         let mut kw = a.kw;
         for (name, default) in &def.params {
