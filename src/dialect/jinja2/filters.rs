@@ -122,15 +122,17 @@ fn lower_key(v: Value, case_sensitive: bool) -> Value {
     }
 }
 
-fn sort_values(items: &mut [(Value, Value)]) -> Result<()> {
-    let mut err = None;
-    items.sort_by(|a, b| {
-        a.0.py_cmp(&b.0).unwrap_or_else(|e| {
-            err.get_or_insert(e);
-            std::cmp::Ordering::Equal
-        })
+fn sort_values(items: &mut Vec<(Value, Value)>) -> Result<()> {
+    let err = std::cell::RefCell::new(None);
+    let sorted = super::value::stable_sort(std::mem::take(items), &|a, b| match a.0.py_cmp(&b.0) {
+        Ok(o) => o.is_le(),
+        Err(e) => {
+            err.borrow_mut().get_or_insert(e);
+            true
+        }
     });
-    match err {
+    *items = sorted;
+    match err.into_inner() {
         Some(e) => Err(e),
         None => Ok(()),
     }
@@ -1186,7 +1188,7 @@ pub fn to_json(v: &Value, indent: Option<usize>, level: usize, out: &mut String)
                 };
                 items.push((k, x.clone()));
             }
-            items.sort_by(|a, b| a.0.cmp(&b.0));
+            let items = super::value::stable_sort(items, &|a, b| a.0 <= b.0);
             if items.is_empty() {
                 out.push_str("{}");
                 return Ok(());

@@ -125,13 +125,13 @@ impl Engine {
                         uses.push((line, at, StubKind::Function, f));
                     }
                 }
-                uses.sort_by_key(|u| (u.0, u.1));
-                let mut seen = HashSet::new();
-                let stubs = uses
-                    .into_iter()
-                    .filter(|u| seen.insert((u.2, u.3.clone())))
-                    .map(|(line, _, kind, n)| (kind, n, line))
-                    .collect();
+                let uses = value::stable_sort(uses, &|a, b| (a.0, a.1) <= (b.0, b.1));
+                let mut stubs: Vec<ast::StubUse> = vec![];
+                for (line, _, kind, n) in uses {
+                    if !stubs.iter().any(|s| s.0 == kind && s.1 == n) {
+                        stubs.push((kind, n, line));
+                    }
+                }
                 let lower = name.to_ascii_lowercase();
                 let autoescape = ![".txt", ".json", ".js", ".css"]
                     .iter()
@@ -243,19 +243,18 @@ impl super::Engine for Engine {
         let tpl = run.load(name)?.ok_or_else(|| {
             anyhow::anyhow!("template {name:?} not found in DOWNPAGE_TEMPLATE_DIR")
         })?;
-        let vars: HashMap<String, Value> = context
+        let vars: value::Vars = context
             .iter()
             .map(|(k, v)| (k.clone(), Value::from_json(v)))
             .collect();
         let mut out = String::new();
         run.render_template(&tpl, Ctx::new(Rc::new(vars)), &mut out)?;
-        let mut seen = HashSet::new();
-        let stubs = run
-            .stubs
-            .into_inner()
-            .into_iter()
-            .filter(|s| seen.insert((s.kind, s.name.clone())))
-            .collect();
+        let mut stubs: Vec<super::Stub> = vec![];
+        for s in run.stubs.into_inner() {
+            if !stubs.iter().any(|t| t.kind == s.kind && t.name == s.name) {
+                stubs.push(s);
+            }
+        }
         Ok(Rendered { text: out, stubs })
     }
 }

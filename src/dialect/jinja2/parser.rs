@@ -17,7 +17,6 @@ pub struct Parser<'a> {
     pos: usize,
     name: &'a str,
     stub_tags: &'a HashSet<String>,
-    ends: HashMap<String, Vec<usize>>,
     pub blocks: HashMap<String, Arc<Block>>,
     /// Calls of plain names: (line, token index, name).
     pub calls: Vec<(usize, usize, String)>,
@@ -32,20 +31,11 @@ fn is_name(t: &Tok, n: &str) -> bool {
 
 impl<'a> Parser<'a> {
     pub fn new(toks: Vec<Token>, name: &'a str, stub_tags: &'a HashSet<String>) -> Self {
-        let mut ends: HashMap<String, Vec<usize>> = HashMap::new();
-        for i in 1..toks.len() {
-            if let (Tok::BlockBegin, Tok::Name(n)) = (&toks[i - 1].tok, &toks[i].tok)
-                && n.starts_with("end")
-            {
-                ends.entry(n.clone()).or_default().push(i);
-            }
-        }
         Parser {
             toks,
             pos: 0,
             name,
             stub_tags,
-            ends,
             blocks: HashMap::new(),
             calls: vec![],
             bound: HashSet::new(),
@@ -429,10 +419,9 @@ impl<'a> Parser<'a> {
         }
         let end = format!("end{tag}");
         let later = tag != "empty"
-            && self
-                .ends
-                .get(&end)
-                .is_some_and(|v| v.iter().any(|&j| j > at));
+            && self.toks[at..].windows(2).any(|w| {
+                w[0].tok == Tok::BlockBegin && matches!(&w[1].tok, Tok::Name(n) if *n == end)
+            });
         if later {
             let mut stops = vec![end.as_str(), "else", "elif"];
             if self.stub_tags.contains("empty") {

@@ -3,14 +3,14 @@
 //! and expression evaluation with the contract's undefined.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
 use anyhow::{Result, anyhow, bail};
 
 use super::ast::*;
-use super::value::{Dict, Value, escape_value};
+use super::value::{Dict, Value, Vars, escape_value};
 use super::{Engine, filters, globals, methods, predicates};
 use crate::dialect::{Stub, StubKind};
 
@@ -61,18 +61,18 @@ pub type BlockChain = Vec<(Arc<Block>, Arc<Template>)>;
 
 /// A template context (Jinja2's `Context`): shared by a template and the templates it extends.
 pub struct Ctx {
-    pub vars: RefCell<HashMap<String, Value>>,
+    pub vars: RefCell<Vars>,
     pub exported: RefCell<Vec<String>>,
-    pub parent: Rc<HashMap<String, Value>>,
+    pub parent: Rc<Vars>,
     pub blocks: RefCell<HashMap<String, BlockChain>>,
     /// The template the context was made for (Jinja2's `Context.name`).
     pub name: RefCell<String>,
 }
 
 impl Ctx {
-    pub fn new(parent: Rc<HashMap<String, Value>>) -> Rc<Ctx> {
+    pub fn new(parent: Rc<Vars>) -> Rc<Ctx> {
         Rc::new(Ctx {
-            vars: RefCell::new(HashMap::new()),
+            vars: RefCell::new(Vars::default()),
             exported: RefCell::new(vec![]),
             parent,
             blocks: RefCell::new(HashMap::new()),
@@ -85,7 +85,7 @@ impl Ctx {
 #[derive(Clone)]
 pub struct Frame {
     pub ctx: Rc<Ctx>,
-    pub locals: Vec<HashMap<String, Value>>,
+    pub locals: Vec<Vars>,
     pub tpl: Arc<Template>,
     pub autoescape: bool,
     pub block: Option<(String, usize)>,
@@ -117,7 +117,7 @@ impl CallArgs {
 pub struct Run<'e> {
     pub eng: &'e Engine,
     pub stubs: RefCell<Vec<Stub>>,
-    loaded: RefCell<HashSet<String>>,
+    loaded: RefCell<Vec<String>>,
     depth: Cell<usize>,
     pub at: RefCell<(String, usize)>,
 }
@@ -127,7 +127,7 @@ impl<'e> Run<'e> {
         Run {
             eng,
             stubs: RefCell::new(vec![]),
-            loaded: RefCell::new(HashSet::new()),
+            loaded: RefCell::new(vec![]),
             depth: Cell::new(0),
             at: RefCell::new((String::new(), 0)),
         }
@@ -141,7 +141,8 @@ impl<'e> Run<'e> {
         let t = t
             .as_ref()
             .map_err(|e| anyhow::Error::new(Located(e.clone())))?;
-        if self.loaded.borrow_mut().insert(name.to_string()) {
+        if !self.loaded.borrow().iter().any(|n| n == name) {
+            self.loaded.borrow_mut().push(name.to_string());
             for (kind, stub, line) in &t.stubs {
                 if self.eng.options.strict {
                     return Err(anyhow::Error::new(Located(super::strict_message(
@@ -339,7 +340,7 @@ impl<'e> Run<'e> {
             Node::SetBlock(t, filters, body, _) => {
                 let mut s = String::new();
                 let mut inner = f.clone();
-                inner.locals.push(HashMap::new());
+                inner.locals.push(Vars::default());
                 self.exec_all(&mut inner, body, &mut s)?;
                 let mut v = if f.autoescape {
                     Value::markup(s)
@@ -374,7 +375,7 @@ impl<'e> Run<'e> {
                     let parent = if *context {
                         Rc::new(self.all_vars(f))
                     } else {
-                        Rc::new(HashMap::new())
+                        Rc::new(Vars::default())
                     };
                     self.render_template(&t, Ctx::new(parent), out)?;
                 }
@@ -424,7 +425,7 @@ impl<'e> Run<'e> {
             Node::FilterBlock(filters, body, _) => {
                 let mut s = String::new();
                 let mut inner = f.clone();
-                inner.locals.push(HashMap::new());
+                inner.locals.push(Vars::default());
                 self.exec_all(&mut inner, body, &mut s)?;
                 let mut v = if f.autoescape {
                     Value::markup(s)
@@ -442,7 +443,7 @@ impl<'e> Run<'e> {
                     vals.push((t, self.eval(f, e)?));
                 }
                 let mut inner = f.clone();
-                inner.locals.push(HashMap::new());
+                inner.locals.push(Vars::default());
                 for (t, v) in vals {
                     self.assign(&mut inner, t, v)?;
                 }
@@ -466,12 +467,7 @@ impl<'e> Run<'e> {
         Ok(Flow::Normal)
     }
 
-    fn import(
-        &self,
-        f: &mut Frame,
-        name: &Expr,
-        context: bool,
-    ) -> Result<Rc<BTreeMap<String, Value>>> {
+    fn import(&self, f: &mut Frame, name: &Expr, context: bool) -> Result<Rc<Vars>> {
         let v = self.eval(f, name)?;
         let t = self
             .load_named(&v, false)?
@@ -479,13 +475,13 @@ impl<'e> Run<'e> {
         let parent = if context {
             Rc::new(self.all_vars(f))
         } else {
-            Rc::new(HashMap::new())
+            Rc::new(Vars::default())
         };
         let ctx = Ctx::new(parent);
         let mut sink = String::new();
         self.render_template(&t, ctx.clone(), &mut sink)?;
         let vars = ctx.vars.borrow();
-        let mut m = BTreeMap::new();
+        let mut m = Vars::default();
         for n in ctx.exported.borrow().iter() {
             if let Some(v) = vars.get(n) {
                 m.insert(n.clone(), v.clone());
@@ -495,13 +491,13 @@ impl<'e> Run<'e> {
     }
 
     /// Everything visible here, for an include or import with context.
-    fn all_vars(&self, f: &Frame) -> HashMap<String, Value> {
+    fn all_vars(&self, f: &Frame) -> Vars {
         let mut m = (*f.ctx.parent).clone();
         for (k, v) in f.ctx.vars.borrow().iter() {
             m.insert(k.clone(), v.clone());
         }
         for l in &f.locals {
-            for (k, v) in l {
+            for (k, v) in l.iter() {
                 m.insert(k.clone(), v.clone());
             }
         }
@@ -524,7 +520,7 @@ impl<'e> Run<'e> {
             autoescape: tpl.autoescape,
             block: Some((blk.name.clone(), index)),
         };
-        bf.locals.push(HashMap::new());
+        bf.locals.push(Vars::default());
         if blk.required {
             bail!("required block '{}' not found", blk.name);
         }
@@ -545,7 +541,7 @@ impl<'e> Run<'e> {
             Value::None => bail!("'NoneType' object is not iterable"),
             v => v.iter()?,
         };
-        f.locals.push(HashMap::new());
+        f.locals.push(Vars::default());
         if let Some(c) = &node.cond {
             let mut kept = vec![];
             for item in items {
@@ -929,7 +925,7 @@ impl<'e> Run<'e> {
         let mut mf = scope.clone();
         mf.block = None;
         // the macro sees itself (recursion), as Jinja2's closures do
-        let mut own = HashMap::new();
+        let mut own = Vars::default();
         if def.name != "caller" {
             own.insert(def.name.clone(), me.clone());
         }

@@ -4,7 +4,6 @@
 
 use std::cell::RefCell;
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use anyhow::{Result, bail};
@@ -33,10 +32,43 @@ pub enum Value {
     /// `namespace()`: attributes settable with `{% set ns.x = … %}`.
     Namespace(Rc<RefCell<Dict>>),
     /// An imported template: its exported names.
-    Module(Rc<BTreeMap<String, Value>>),
+    Module(Rc<Vars>),
     /// `cycler(…)` / `joiner(…)` state.
     Cycler(Rc<RefCell<(Vec<Value>, usize)>>),
     Joiner(Rc<(Value, std::cell::Cell<bool>)>),
+}
+
+/// Names to values (a scope, a context, an imported module): few entries, so a vector with
+/// linear lookup, in insertion order.
+#[derive(Clone, Default)]
+pub struct Vars(Vec<(String, Value)>);
+
+impl Vars {
+    pub fn get(&self, k: &str) -> Option<&Value> {
+        self.0.iter().find(|(n, _)| n == k).map(|(_, v)| v)
+    }
+    pub fn contains_key(&self, k: &str) -> bool {
+        self.get(k).is_some()
+    }
+    pub fn insert(&mut self, k: String, v: Value) {
+        match self.0.iter_mut().find(|(n, _)| *n == k) {
+            Some(slot) => slot.1 = v,
+            None => self.0.push((k, v)),
+        }
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+}
+
+impl FromIterator<(String, Value)> for Vars {
+    fn from_iter<I: IntoIterator<Item = (String, Value)>>(it: I) -> Self {
+        let mut v = Vars::default();
+        for (k, x) in it {
+            v.insert(k, x);
+        }
+        v
+    }
 }
 
 /// An insertion-ordered dict (Python 3.7+).
@@ -321,7 +353,7 @@ impl Value {
             Value::Tuple(t) => t.to_vec(),
             Value::Dict(d) => d.borrow().0.iter().map(|(k, _)| k.clone()).collect(),
             Value::Namespace(d) => d.borrow().0.iter().map(|(k, _)| k.clone()).collect(),
-            Value::Module(m) => m.keys().map(|k| Value::str(k)).collect(),
+            Value::Module(m) => m.iter().map(|(k, _)| Value::str(k)).collect(),
             Value::Str(s) => s.chars().map(|c| Value::string(c.to_string())).collect(),
             Value::Markup(s) => s.chars().map(|c| Value::markup(c.to_string())).collect(),
             _ => bail!("'{}' object is not iterable", self.type_name()),
@@ -348,6 +380,27 @@ fn seq_cmp(a: &[Value], b: &[Value]) -> Result<Ordering> {
         }
     }
     Ok(a.len().cmp(&b.len()))
+}
+
+/// A stable merge sort (one small function instead of the standard library's sort code for
+/// each element and comparison type); `le(a, b)`: `a` may stay before `b`.
+pub fn stable_sort<T>(mut v: Vec<T>, le: &dyn Fn(&T, &T) -> bool) -> Vec<T> {
+    if v.len() <= 1 {
+        return v;
+    }
+    let right = v.split_off(v.len() / 2);
+    let mut a = stable_sort(v, le).into_iter().peekable();
+    let mut b = stable_sort(right, le).into_iter().peekable();
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    loop {
+        let take_a = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) => le(x, y),
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => return out,
+        };
+        out.extend(if take_a { a.next() } else { b.next() });
+    }
 }
 
 /// Python's `repr()` of a str.
