@@ -1,7 +1,6 @@
 //! The parsed form of a Jinja2 template: statements (`Node`) and expressions (`Expr`).
 //! Immutable and shared by the render threads.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 #[derive(Debug, Clone)]
@@ -129,7 +128,7 @@ pub type StubUse = (super::super::StubKind, String, usize);
 pub struct Template {
     pub name: String,
     pub body: Vec<Node>,
-    pub blocks: HashMap<String, Arc<Block>>,
+    pub blocks: Vec<Arc<Block>>,
     pub autoescape: bool,
     /// Stubs used anywhere in the template, in source order.
     pub stubs: Vec<StubUse>,

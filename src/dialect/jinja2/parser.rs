@@ -1,7 +1,7 @@
 //! Jinja2's parser: tokens into a [`Template`], with the i18n (`trans`), `do` and loopcontrols
 //! extensions and the contract's unknown-tag stubs (end-tag rule, `else` rule, `as var`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use anyhow::{Result, bail};
@@ -17,7 +17,7 @@ pub struct Parser<'a> {
     pos: usize,
     name: &'a str,
     stub_tags: &'a HashSet<String>,
-    pub blocks: HashMap<String, Arc<Block>>,
+    pub blocks: Vec<Arc<Block>>,
     /// Calls of plain names: (line, token index, name).
     pub calls: Vec<(usize, usize, String)>,
     /// Names bound anywhere (set, for, with, macro and its parameters, import).
@@ -36,7 +36,7 @@ impl<'a> Parser<'a> {
             pos: 0,
             name,
             stub_tags,
-            blocks: HashMap::new(),
+            blocks: vec![],
             calls: vec![],
             bound: HashSet::new(),
             depth: 0,
@@ -511,18 +511,15 @@ impl<'a> Parser<'a> {
         let required = self.skip_kw("required");
         let body = self.statements(&["endblock"], true)?;
         self.skip_kw(&name);
-        if self.blocks.contains_key(&name) {
+        if self.blocks.iter().any(|b| b.name == name) {
             return self.fail(format!("block '{name}' defined twice"));
         }
-        self.blocks.insert(
-            name.clone(),
-            Arc::new(Block {
-                name: name.clone(),
-                scoped,
-                required,
-                body,
-            }),
-        );
+        self.blocks.push(Arc::new(Block {
+            name: name.clone(),
+            scoped,
+            required,
+            body,
+        }));
         Ok(Node::Block(name, line))
     }
 

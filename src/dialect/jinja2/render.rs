@@ -3,7 +3,6 @@
 //! and expression evaluation with the contract's undefined.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -64,18 +63,37 @@ pub struct Ctx {
     pub vars: RefCell<Vars>,
     pub exported: RefCell<Vec<String>>,
     pub parent: Rc<Vars>,
-    pub blocks: RefCell<HashMap<String, BlockChain>>,
+    pub blocks: RefCell<Vec<(String, BlockChain)>>,
     /// The template the context was made for (Jinja2's `Context.name`).
     pub name: RefCell<String>,
 }
 
 impl Ctx {
+    /// Appends a template's blocks to the chains (a child's come first).
+    fn add_blocks(&self, tpl: &Arc<Template>) {
+        let mut chains = self.blocks.borrow_mut();
+        for blk in &tpl.blocks {
+            let entry = (blk.clone(), tpl.clone());
+            match chains.iter_mut().find(|(n, _)| *n == blk.name) {
+                Some((_, chain)) => chain.push(entry),
+                None => chains.push((blk.name.clone(), vec![entry])),
+            }
+        }
+    }
+
+    /// Block `name` at `index` of its chain.
+    fn block(&self, name: &str, index: usize) -> Option<(Arc<Block>, Arc<Template>)> {
+        let chains = self.blocks.borrow();
+        let (_, chain) = chains.iter().find(|(n, _)| n == name)?;
+        chain.get(index).cloned()
+    }
+
     pub fn new(parent: Rc<Vars>) -> Rc<Ctx> {
         Rc::new(Ctx {
             vars: RefCell::new(Vars::default()),
             exported: RefCell::new(vec![]),
             parent,
-            blocks: RefCell::new(HashMap::new()),
+            blocks: RefCell::new(vec![]),
             name: RefCell::new(String::new()),
         })
     }
@@ -184,12 +202,7 @@ impl<'e> Run<'e> {
             *ctx.name.borrow_mut() = tpl.name.clone();
         }
         {
-            let mut b = ctx.blocks.borrow_mut();
-            for (n, blk) in &tpl.blocks {
-                b.entry(n.clone())
-                    .or_default()
-                    .push((blk.clone(), tpl.clone()));
-            }
+            ctx.add_blocks(tpl);
         }
         self.exec_root(tpl, ctx, out)
     }
@@ -218,12 +231,7 @@ impl<'e> Run<'e> {
                     .load_named(&v, false)
                     .map_err(|e| locate(e, &tpl.name, line))?
                     .ok_or_else(|| locate(anyhow!("template not found"), &tpl.name, line))?;
-                let mut b = ctx.blocks.borrow_mut();
-                for (n, blk) in &p.blocks {
-                    b.entry(n.clone())
-                        .or_default()
-                        .push((blk.clone(), p.clone()));
-                }
+                ctx.add_blocks(&p);
                 parent = Some(p);
                 continue;
             }
@@ -353,12 +361,7 @@ impl<'e> Run<'e> {
                 self.assign(f, t, v)?;
             }
             Node::Block(name, _) => {
-                let first = f
-                    .ctx
-                    .blocks
-                    .borrow()
-                    .get(name)
-                    .and_then(|c| c.first().cloned());
+                let first = f.ctx.block(name, 0);
                 if let Some((blk, tpl)) = first {
                     self.exec_block(f, &blk, &tpl, 0, out)?;
                 }
@@ -664,12 +667,7 @@ impl<'e> Run<'e> {
         match name {
             "super" => {
                 if let Some((b, i)) = &f.block {
-                    let has = f
-                        .ctx
-                        .blocks
-                        .borrow()
-                        .get(b)
-                        .is_some_and(|c| c.len() > i + 1);
+                    let has = f.ctx.block(b, i + 1).is_some();
                     if has {
                         return Value::Func(Rc::new(Callable::Block(
                             f.ctx.clone(),
@@ -868,11 +866,7 @@ impl<'e> Run<'e> {
                 Callable::Method(recv, name) => methods::call(self, f, recv, name, a),
                 Callable::Global(g) => globals::call(self, f, g, a),
                 Callable::Block(ctx, name, index) => {
-                    let entry = ctx
-                        .blocks
-                        .borrow()
-                        .get(name)
-                        .and_then(|c| c.get(*index).cloned());
+                    let entry = ctx.block(name, *index);
                     let Some((blk, tpl)) = entry else {
                         return Ok(Value::Undefined);
                     };
