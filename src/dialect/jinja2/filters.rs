@@ -156,7 +156,7 @@ pub fn apply(run: &Run, f: &mut Frame, name: &str, input: Value, a: CallArgs) ->
     Ok(match name {
         "abs" => match v {
             Value::Int(i) => Value::Int(i.abs()),
-            Value::Bool(b) => Value::Int(b as i64),
+            Value::Bool(b) => Value::Int(i64::from(b)),
             Value::Float(x) => Value::Float(x.abs()),
             v => bail!("bad operand type for abs(): '{}'", v.type_name()),
         },
@@ -287,8 +287,8 @@ pub fn apply(run: &Run, f: &mut Frame, name: &str, input: Value, a: CallArgs) ->
             match &v {
                 Value::Float(_) => v.clone(),
                 Value::Int(i) => Value::Float(*i as f64),
-                Value::Bool(b) => Value::Float(*b as i64 as f64),
-                Value::Str(s) | Value::Markup(s) => py_float(s).map(Value::Float).unwrap_or(dflt),
+                Value::Bool(b) => Value::Float(i64::from(*b) as f64),
+                Value::Str(s) | Value::Markup(s) => py_float(s).map_or(dflt, Value::Float),
                 _ => dflt,
             }
         }
@@ -297,7 +297,7 @@ pub fn apply(run: &Run, f: &mut Frame, name: &str, input: Value, a: CallArgs) ->
             let base = arg_int(&a, 1, "base", 10)?;
             match &v {
                 Value::Int(_) => v.clone(),
-                Value::Bool(b) => Value::Int(*b as i64),
+                Value::Bool(b) => Value::Int(i64::from(*b)),
                 Value::Float(x) => Value::Int(x.trunc() as i64),
                 Value::Str(s) | Value::Markup(s) => py_int(s, base as u32)
                     .map(Value::Int)
@@ -366,7 +366,7 @@ pub fn apply(run: &Run, f: &mut Frame, name: &str, input: Value, a: CallArgs) ->
         }
         "indent" => {
             let ind = match a.get(0, "width") {
-                Some(Value::Str(s)) | Some(Value::Markup(s)) => s.to_string(),
+                Some(Value::Str(s) | Value::Markup(s)) => s.to_string(),
                 Some(w) => " ".repeat(w.int().unwrap_or(4).max(0) as usize),
                 None => "    ".into(),
             };
@@ -380,7 +380,7 @@ pub fn apply(run: &Run, f: &mut Frame, name: &str, input: Value, a: CallArgs) ->
                 lines.join(&format!("\n{ind}"))
             } else {
                 let mut it = lines.into_iter();
-                let mut rv = it.next().unwrap_or_default().to_string();
+                let mut rv = it.next().unwrap_or_default().clone();
                 let rest: Vec<String> = it
                     .map(|l| {
                         if l.is_empty() {
@@ -494,7 +494,7 @@ pub fn apply(run: &Run, f: &mut Frame, name: &str, input: Value, a: CallArgs) ->
                     best = Some((k, i));
                 }
             }
-            best.map(|b| b.1).unwrap_or(Value::Undefined)
+            best.map_or(Value::Undefined, |b| b.1)
         }
         "pprint" => Value::string(v.repr()),
         "random" => {
@@ -570,8 +570,7 @@ pub fn apply(run: &Run, f: &mut Frame, name: &str, input: Value, a: CallArgs) ->
             let p = arg_int(&a, 0, "precision", 0)?;
             let method = a
                 .get(1, "method")
-                .map(|m| m.to_str())
-                .unwrap_or_else(|| "common".into());
+                .map_or_else(|| "common".into(), |m| m.to_str());
             let x = v
                 .num()
                 .ok_or_else(|| anyhow!("round: a number is required, not {}", v.type_name()))?;
@@ -713,7 +712,7 @@ pub fn apply(run: &Run, f: &mut Frame, name: &str, input: Value, a: CallArgs) ->
         "trim" => {
             let s = text(&v);
             let r = match a.get(0, "chars") {
-                Some(Value::Str(c)) | Some(Value::Markup(c)) => {
+                Some(Value::Str(c) | Value::Markup(c)) => {
                     s.trim_matches(|x| c.contains(x)).to_string()
                 }
                 _ => s.trim().to_string(),
@@ -723,10 +722,7 @@ pub fn apply(run: &Run, f: &mut Frame, name: &str, input: Value, a: CallArgs) ->
         "truncate" => {
             let length = arg_int(&a, 0, "length", 255)?.max(0) as usize;
             let kill = arg_bool(&a, 1, "killwords");
-            let end = a
-                .get(2, "end")
-                .map(|e| text(&e))
-                .unwrap_or_else(|| "...".into());
+            let end = a.get(2, "end").map_or_else(|| "...".into(), |e| text(&e));
             let leeway = arg_int(&a, 3, "leeway", 5)?.max(0) as usize;
             let s = text(&v);
             let chars: Vec<char> = s.chars().collect();
@@ -817,8 +813,7 @@ pub fn apply(run: &Run, f: &mut Frame, name: &str, input: Value, a: CallArgs) ->
             let long = a.get(1, "break_long_words").is_none_or(|b| b.truthy());
             let wrap = a
                 .get(2, "wrapstring")
-                .map(|w| text(&w))
-                .unwrap_or_else(|| "\n".into());
+                .map_or_else(|| "\n".into(), |w| text(&w));
             let s = text(&v);
             let paras: Vec<String> = splitlines(&s)
                 .iter()
@@ -832,7 +827,7 @@ pub fn apply(run: &Run, f: &mut Frame, name: &str, input: Value, a: CallArgs) ->
                 bail!("xmlattr: a mapping is required, not {}", v.type_name());
             };
             let mut items = vec![];
-            for (k, val) in d.borrow().0.iter() {
+            for (k, val) in &d.borrow().0 {
                 if matches!(val, Value::None | Value::Undefined) {
                     continue;
                 }
@@ -1020,22 +1015,20 @@ fn striptags(s: &str) -> String {
         match (c, t) {
             (Some(ci), Some(ti)) if ci <= ti => {
                 out.push_str(&rest[..ci]);
-                match rest[ci + 4..].find("-->") {
-                    Some(e) => rest = &rest[ci + 4 + e + 3..],
-                    None => {
-                        out.push_str(&rest[ci..]);
-                        break;
-                    }
+                if let Some(e) = rest[ci + 4..].find("-->") {
+                    rest = &rest[ci + 4 + e + 3..]
+                } else {
+                    out.push_str(&rest[ci..]);
+                    break;
                 }
             }
             (_, Some(ti)) => {
                 out.push_str(&rest[..ti]);
-                match rest[ti + 1..].find('>') {
-                    Some(e) => rest = &rest[ti + 1 + e + 1..],
-                    None => {
-                        out.push_str(&rest[ti..]);
-                        break;
-                    }
+                if let Some(e) = rest[ti + 1..].find('>') {
+                    rest = &rest[ti + 1 + e + 1..]
+                } else {
+                    out.push_str(&rest[ti..]);
+                    break;
                 }
             }
             _ => {
@@ -1076,15 +1069,12 @@ fn unescape(s: &str) -> String {
             };
             c.map(|c| (c, e))
         });
-        match decoded {
-            Some((c, e)) => {
-                out.push(c);
-                rest = &rest[e + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
+        if let Some((c, e)) = decoded {
+            out.push(c);
+            rest = &rest[e + 1..];
+        } else {
+            out.push('&');
+            rest = &rest[1..];
         }
     }
     out.push_str(rest);
@@ -1174,7 +1164,7 @@ pub fn to_json(v: &Value, indent: Option<usize>, level: usize, out: &mut String)
         }
         Value::Dict(d) => {
             let mut items: Vec<(String, Value)> = vec![];
-            for (k, x) in d.borrow().0.iter() {
+            for (k, x) in &d.borrow().0 {
                 let k = match k {
                     Value::Str(s) | Value::Markup(s) => s.to_string(),
                     Value::None => "null".into(),
@@ -1222,7 +1212,7 @@ fn urlize(s: &str, limit: Option<i64>, nofollow: bool, target: Option<Value>) ->
     }
     let rel = rel.join(" ");
     let target_attr = match target {
-        Some(Value::Str(t)) | Some(Value::Markup(t)) => format!(" target=\"{}\"", escape(&t)),
+        Some(Value::Str(t) | Value::Markup(t)) => format!(" target=\"{}\"", escape(&t)),
         _ => String::new(),
     };
     let trim = |u: &str| -> String {

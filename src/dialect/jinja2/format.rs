@@ -82,24 +82,23 @@ pub fn percent(fmt: &Value, args: &Value) -> Result<Value> {
             out.push('%');
             continue;
         }
-        let arg = match &key {
-            Some(k) => match &mapping {
+        let arg = if let Some(k) = &key {
+            match &mapping {
                 Some(Value::Dict(d)) => match d.borrow().get_str(k) {
                     Some(v) => v.clone(),
                     None => bail!("KeyError: {k:?} (a placeholder without its value)"),
                 },
                 _ => bail!("format requires a mapping"),
-            },
-            None => {
-                if mapping.is_some() && positional.len() == 1 {
-                    // `'%s' % {}` formats the dict itself
-                }
-                let Some(v) = positional.get(next) else {
-                    bail!("not enough arguments for format string");
-                };
-                next += 1;
-                v.clone()
             }
+        } else {
+            if mapping.is_some() && positional.len() == 1 {
+                // `'%s' % {}` formats the dict itself
+            }
+            let Some(v) = positional.get(next) else {
+                bail!("not enough arguments for format string");
+            };
+            next += 1;
+            v.clone()
         };
         let text = spec(ty, &flags, prec, &arg, safe)?;
         let width: usize = width.parse().unwrap_or(0);

@@ -171,12 +171,11 @@ fn finish(rv: String, vars: Dict, autoescape: bool) -> Result<Value> {
 
 fn url_lookup(run: &Run, name: &Value) -> Result<Value> {
     let name = text(name);
-    match run.eng.options.urls.get(&name) {
-        Some(p) => Ok(Value::str(p)),
-        None => {
-            run.missing_url(&name)?;
-            Ok(Value::str("#"))
-        }
+    if let Some(p) = run.eng.options.urls.get(&name) {
+        Ok(Value::str(p))
+    } else {
+        run.missing_url(&name)?;
+        Ok(Value::str("#"))
     }
 }
 

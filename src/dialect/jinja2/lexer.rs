@@ -174,7 +174,7 @@ pub fn lex(source: &str, name: &str) -> Result<Vec<Token>> {
                         if depth == 0 {
                             bail!("{name} line {line}: unexpected '{op}'");
                         }
-                        depth -= 1
+                        depth -= 1;
                     }
                     "!" => bail!("{name} line {line}: unexpected char '!'"),
                     _ => {}
@@ -277,7 +277,7 @@ fn number(s: &str, at: usize, after_dot: bool) -> Option<(Tok, usize)> {
     }
     let mut i = digits(at);
     let mut float = false;
-    if !after_dot && b.get(i) == Some(&b'.') && b.get(i + 1).is_some_and(|c| c.is_ascii_digit()) {
+    if !after_dot && b.get(i) == Some(&b'.') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
         i = digits(i + 1);
         float = true;
     }
@@ -286,7 +286,7 @@ fn number(s: &str, at: usize, after_dot: bool) -> Option<(Tok, usize)> {
         if matches!(b.get(j), Some(b'+' | b'-')) {
             j += 1;
         }
-        if b.get(j).is_some_and(|c| c.is_ascii_digit()) {
+        if b.get(j).is_some_and(u8::is_ascii_digit) {
             i = digits(j);
             float = true;
         }

@@ -155,13 +155,12 @@ pub fn call(_run: &Run, f: &mut Frame, recv: &Value, name: &str, a: CallArgs) ->
                 }
                 "setdefault" => {
                     let existing = d.borrow().get(&arg).cloned();
-                    match existing {
-                        Some(v) => v,
-                        None => {
-                            let v = a.pos.get(1).cloned().unwrap_or(Value::None);
-                            d.borrow_mut().insert(arg, v.clone());
-                            v
-                        }
+                    if let Some(v) = existing {
+                        v
+                    } else {
+                        let v = a.pos.get(1).cloned().unwrap_or(Value::None);
+                        d.borrow_mut().insert(arg, v.clone());
+                        v
                     }
                 }
                 "update" => {

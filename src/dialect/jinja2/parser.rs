@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::{Result, bail};
 
-use super::ast::*;
+use super::ast::{Args, Block, Expr, For, Lit, Macro, Node, Target};
 use super::lexer::{Tok, Token};
 
 /// Deeper nesting than this is an error, not a stack overflow.
@@ -963,7 +963,7 @@ impl<'a> Parser<'a> {
                 match self.next() {
                     Tok::Name(n) => node = Expr::Attr(Box::new(node), n),
                     Tok::Int(i) => {
-                        node = Expr::Item(Box::new(node), Box::new(Expr::Lit(Lit::Int(i))))
+                        node = Expr::Item(Box::new(node), Box::new(Expr::Lit(Lit::Int(i))));
                     }
                     _ => return self.fail("expected name or number"),
                 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use anyhow::{Result, anyhow, bail};
 
-use super::ast::*;
+use super::ast::{Args, Block, Expr, For, Lit, Macro, Node, Target, Template};
 use super::value::{Dict, Value, Vars, escape_value};
 use super::{Engine, filters, globals, methods, predicates};
 use crate::dialect::{Stub, StubKind};
@@ -274,7 +274,7 @@ impl<'e> Run<'e> {
         if ignore_missing {
             return Ok(None);
         }
-        let shown: Vec<String> = names.iter().map(|n| n.to_str()).collect();
+        let shown: Vec<String> = names.iter().map(super::value::Value::to_str).collect();
         bail!(
             "template {:?} not found in DOWNPAGE_TEMPLATE_DIR",
             shown.join(", ")
@@ -769,19 +769,19 @@ impl<'e> Run<'e> {
                 Value::Int(i) => {
                     Value::Int(i.checked_neg().ok_or_else(|| anyhow!("integer overflow"))?)
                 }
-                Value::Bool(b) => Value::Int(-(b as i64)),
+                Value::Bool(b) => Value::Int(-i64::from(b)),
                 Value::Float(x) => Value::Float(-x),
                 v => bail!("bad operand type for unary -: '{}'", v.type_name()),
             },
             Expr::Pos(x) => match self.eval(f, x)? {
                 v @ (Value::Int(_) | Value::Float(_)) => v,
-                Value::Bool(b) => Value::Int(b as i64),
+                Value::Bool(b) => Value::Int(i64::from(b)),
                 v => bail!("bad operand type for unary +: '{}'", v.type_name()),
             },
             Expr::Not(x) => Value::Bool(!self.eval(f, x)?.truthy()),
             Expr::And(a, b) => {
                 let a = self.eval(f, a)?;
-                if !a.truthy() { a } else { self.eval(f, b)? }
+                if a.truthy() { self.eval(f, b)? } else { a }
             }
             Expr::Or(a, b) => {
                 let a = self.eval(f, a)?;
@@ -842,7 +842,7 @@ impl<'e> Run<'e> {
             && let Value::Dict(d) = self.eval(f, d)?
         {
             {
-                for (k, v) in d.borrow().0.iter() {
+                for (k, v) in &d.borrow().0 {
                     kw.push((k.to_str(), v.clone()));
                 }
             }
@@ -1113,7 +1113,7 @@ pub fn getitem(v: &Value, k: &Value) -> Value {
             }
         }
         _ => {}
-    };
+    }
     match k.as_str() {
         Some(n) if !matches!(v, Value::Dict(_)) => getattr(v, n),
         _ => Value::Undefined,
@@ -1175,7 +1175,7 @@ pub fn slice(v: &Value, start: Option<i64>, stop: Option<i64>, step: Option<i64>
 }
 
 fn compare(op: &str, a: &Value, b: &Value) -> Result<bool> {
-    use std::cmp::Ordering::*;
+    use std::cmp::Ordering::{Greater, Less};
     Ok(match op {
         "==" => a.py_eq(b),
         "!=" => !a.py_eq(b),
@@ -1212,7 +1212,7 @@ fn int_result(r: Option<i64>) -> Result<Value> {
 
 /// `+ - * / // % **` with Python's rules (the undefined is "" in `+`).
 pub fn binop(op: &str, a: Value, b: Value) -> Result<Value> {
-    use Value::*;
+    use Value::{Bool, Float, Int, List, Markup, Str, Tuple};
     if op == "+" {
         let (a, b) = (a.or_empty(), b.or_empty());
         return Ok(match (&a, &b) {

@@ -276,7 +276,7 @@ impl Value {
 
     /// Python `==` (the contract's undefined equals "").
     pub fn py_eq(&self, other: &Value) -> bool {
-        use Value::*;
+        use Value::{Bool, Dict, Func, Int, List, Markup, Namespace, None, Str, Tuple, Undefined};
         match (self, other) {
             (Undefined, Undefined) => true,
             (Undefined, o) | (o, Undefined) => matches!(o.as_str(), Some("")),
@@ -310,7 +310,7 @@ impl Value {
     /// A number as f64 (bool counts, as in Python).
     pub fn num(&self) -> Option<f64> {
         match self {
-            Value::Bool(b) => Some(*b as i64 as f64),
+            Value::Bool(b) => Some(i64::from(*b) as f64),
             Value::Int(i) => Some(*i as f64),
             Value::Float(f) => Some(*f),
             _ => None,
@@ -318,7 +318,7 @@ impl Value {
     }
     pub fn int(&self) -> Option<i64> {
         match self {
-            Value::Bool(b) => Some(*b as i64),
+            Value::Bool(b) => Some(i64::from(*b)),
             Value::Int(i) => Some(*i),
             _ => None,
         }
@@ -326,7 +326,7 @@ impl Value {
 
     /// Python's `<` ordering; an error where Python raises TypeError.
     pub fn py_cmp(&self, other: &Value) -> Result<Ordering> {
-        use Value::*;
+        use Value::{Int, List, Markup, Str, Tuple, Undefined};
         match (self, other) {
             (Undefined, o) => Value::str("").py_cmp(o),
             (o, Undefined) => o.py_cmp(&Value::str("")),
@@ -420,10 +420,10 @@ pub fn str_repr(s: &str) -> String {
             '\t' => out.push_str("\\t"),
             c if c == q => {
                 out.push('\\');
-                out.push(c)
+                out.push(c);
             }
             c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
+                out.push_str(&format!("\\x{:02x}", c as u32));
             }
             c => out.push(c),
         }
