@@ -1016,7 +1016,7 @@ fn striptags(s: &str) -> String {
             (Some(ci), Some(ti)) if ci <= ti => {
                 out.push_str(&rest[..ci]);
                 if let Some(e) = rest[ci + 4..].find("-->") {
-                    rest = &rest[ci + 4 + e + 3..]
+                    rest = &rest[ci + 4 + e + 3..];
                 } else {
                     out.push_str(&rest[ci..]);
                     break;
@@ -1025,7 +1025,7 @@ fn striptags(s: &str) -> String {
             (_, Some(ti)) => {
                 out.push_str(&rest[..ti]);
                 if let Some(e) = rest[ti + 1..].find('>') {
-                    rest = &rest[ti + 1 + e + 1..]
+                    rest = &rest[ti + 1 + e + 1..];
                 } else {
                     out.push_str(&rest[ti..]);
                     break;
