@@ -2,9 +2,7 @@
 //! stub warnings, strict mode and template errors. Byte equality with the real Jinja2 is
 //! checked by tests/checks/dialects-jinja2.sh.
 
-mod support;
-
-use support::Test;
+use crate::support::Test;
 
 fn flask_site(name: &str) -> Test {
     Test::new(name)
