@@ -9,6 +9,7 @@ mod builtin_pages;
 mod cli;
 mod delivery;
 mod dialects;
+mod dialects_jinja2;
 mod doc_links;
 mod fuzz_corpus;
 mod hostile;

@@ -27,6 +27,7 @@ pub const TARGETS: &[(&str, Harness)] = &[
     ("inline", inline),
     ("gettext", gettext),
     ("django", django),
+    ("jinja2", jinja2),
 ];
 
 /// Django templates (`DOWNPAGE_SYNTAX=django`): the input split on NUL is `e.html`, then
@@ -353,6 +354,46 @@ pub fn gettext(data: &[u8]) {
                 chain.gettext(ctx, id).is_some(),
                 "{key:?} listed but not found"
             );
+        }
+    }
+}
+
+/// Site templates in `DOWNPAGE_SYNTAX=jinja2`: up to six templates split at NUL bytes, each
+/// rendered, leniently and strictly: a page or a one-line error, never a panic or an overflow.
+pub fn jinja2(data: &[u8]) {
+    use downpage::internal::dialect::{self, NullTranslations, Options, Syntax};
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let sources: Vec<(String, String)> = text
+        .split('\0')
+        .take(6)
+        .zip(["a.html", "b.html", "c.html", "d.html", "e.html", "f.html"])
+        .map(|(t, n)| (n.to_string(), t.to_string()))
+        .collect();
+    let context: serde_json::Map<String, serde_json::Value> = serde_json::from_str(
+        r#"{"code": 502, "title": "Bad <Gateway>", "items": [1, 2, {"a": [3]}], "n": 3}"#,
+    )
+    .unwrap();
+    for strict in [false, true] {
+        let options = Options {
+            urls: [("home".to_string(), "/".to_string())]
+                .into_iter()
+                .collect(),
+            strict,
+            static_url: "/static/".into(),
+            static_names: None,
+            lang: "en".into(),
+            lang_name: "English".into(),
+            now: 946_684_800,
+            translations: std::sync::Arc::new(NullTranslations),
+        };
+        let engine = dialect::engine(Syntax::Jinja2, sources.clone(), options).unwrap();
+        for (name, _) in &sources {
+            if let Err(e) = engine.render(name, &context) {
+                let msg = format!("{e:#}");
+                assert!(!msg.contains('\n'), "multi-line error: {msg}");
+            }
         }
     }
 }
