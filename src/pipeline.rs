@@ -188,26 +188,46 @@ fn dialect_site(
     if config.syntax == dialect::Syntax::Tera {
         return Ok(None);
     }
-    // The site's gettext catalogs for the language (DOWNPAGE_LOCALE_DIR), else none.
-    let translations: Arc<dyn dialect::Translations> =
-        match crate::gettext::loader::Locales::from_config(config, config.syntax)? {
-            Some(locales) => locales.translations(&config.lang)?,
+    // The site's gettext catalogs (DOWNPAGE_LOCALE_DIR), else none.
+    let locales = crate::gettext::loader::Locales::from_config(config, config.syntax)?;
+    // One engine per language of the run: the DOWNPAGE_LANGS folders, else DOWNPAGE_LANG.
+    let langs: Vec<String> = if config.lang_folders.is_empty() {
+        vec![config.lang.to_ascii_lowercase()]
+    } else {
+        config.lang_folders.clone()
+    };
+    // Django's LANGUAGES for {% get_available_languages %}: the run's languages, when several.
+    let languages: Vec<(String, String)> = if langs.len() > 1 {
+        langs
+            .iter()
+            .map(|l| (l.clone(), catalog::get(l).name.clone()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut options = Vec::new();
+    for lang in langs {
+        let translations: Arc<dyn dialect::Translations> = match &locales {
+            Some(locales) => locales.translations(&lang)?,
             None => Arc::new(dialect::NullTranslations),
         };
-    // The static manifest's mapping, for the dialects' `static`.
-    let manifest = store.clone();
-    let options = dialect::Options {
-        urls: config.urls.clone(),
-        strict: config.strict,
-        static_url: config.static_url.clone(),
-        static_names: Some(Arc::new(move |name: &str| {
-            Some(manifest.manifest()?.get(name)?.to_string())
-        })),
-        lang: config.lang.to_ascii_lowercase(),
-        lang_name: catalog::get(&config.lang).name.clone(),
-        now: config.source_date_epoch,
-        translations,
-    };
+        // The static manifest's mapping, for the dialects' `static`.
+        let manifest = store.clone();
+        let lang_options = dialect::Options {
+            urls: config.urls.clone(),
+            strict: config.strict,
+            static_url: config.static_url.clone(),
+            static_names: Some(Arc::new(move |name: &str| {
+                Some(manifest.manifest()?.get(name)?.to_string())
+            })),
+            lang_name: catalog::get(&lang).name.clone(),
+            lang: lang.clone(),
+            languages: languages.clone(),
+            now: config.source_date_epoch,
+            translations,
+        };
+        options.push((lang, lang_options));
+    }
     let user_keys = config
         .context
         .keys()

@@ -33,6 +33,9 @@ pub struct Page {
     pub code: Option<u16>,
     /// Where the page was asked for, for messages: `DOWNPAGE_PAGES entry 2`, `DOWNPAGE_CODES 502`.
     pub origin: String,
+    /// The page's language, Django's spelling (`de-at`): `DOWNPAGE_LANG`, or its folder's
+    /// language of `DOWNPAGE_LANGS`.
+    pub lang: String,
 }
 
 impl Page {
@@ -66,30 +69,7 @@ pub fn plan(
 ) -> Result<Plan> {
     let mut pages = Vec::new();
     let mut shared = Shared::default();
-    for (i, spec) in specs.into_iter().enumerate() {
-        let origin = format!("{specs_source} entry {}", i + 1);
-        let dest =
-            safe_path::check_dest(&spec.dest).map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
-        if !engine.has(&spec.template) {
-            bail!("{}", not_found(&spec.template, &dest, &origin, engine));
-        }
-        let code = catalog::code_in(&spec.context).or_else(|| catalog::code_from_dest(&dest));
-        let words = Words {
-            lang: &config.lang,
-            code,
-            maintenance: false,
-        };
-        let (layers, own) = context_for(config, words, &dest, spec.context, &mut shared)
-            .map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
-        pages.push(Page {
-            dest,
-            template: spec.template,
-            shared: layers,
-            own,
-            code,
-            origin,
-        });
-    }
+    // One folder per language (`DOWNPAGE_LANGS`), or the top of the output in `DOWNPAGE_LANG`.
     let folders: Vec<(String, &str)> = if config.lang_folders.is_empty() {
         vec![(String::new(), config.lang.as_str())]
     } else {
@@ -99,6 +79,40 @@ pub fn plan(
             .map(|lang| (format!("{lang}/"), lang.as_str()))
             .collect()
     };
+    // The site's pages, once per language: every language folder gets each of them.
+    for (folder, lang) in &folders {
+        for (i, spec) in specs.iter().enumerate() {
+            let origin = if folder.is_empty() {
+                format!("{specs_source} entry {}", i + 1)
+            } else {
+                format!("{specs_source} entry {} ({lang})", i + 1)
+            };
+            let dest =
+                safe_path::check_dest(&spec.dest).map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
+            if !engine.has(&spec.template) {
+                bail!("{}", not_found(&spec.template, &dest, &origin, engine));
+            }
+            let dest = format!("{folder}{dest}");
+            let code = catalog::code_in(&spec.context).or_else(|| catalog::code_from_dest(&dest));
+            let words = Words {
+                lang,
+                code,
+                maintenance: false,
+            };
+            let (layers, own) =
+                context_for(config, words, &dest, spec.context.clone(), &mut shared)
+                    .map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
+            pages.push(Page {
+                dest,
+                template: spec.template.clone(),
+                shared: layers,
+                own,
+                code,
+                origin,
+                lang: (*lang).to_string(),
+            });
+        }
+    }
     let maintenance = config.maintenance.then_some(MAINTENANCE_CODE);
     for (folder, lang) in &folders {
         let kinds = config
@@ -125,6 +139,7 @@ pub fn plan(
                     own,
                     code: Some(code),
                     origin,
+                    lang: (*lang).to_string(),
                 });
             }
         }
@@ -165,6 +180,7 @@ pub fn plan(
                     own,
                     code: None,
                     origin,
+                    lang: config.lang.clone(),
                 });
             }
         }

@@ -27,6 +27,7 @@ pub fn render(engine: &Engine, page: &Page) -> Result<Vec<u8>> {
             dest: &page.dest,
             origin: &page.origin,
             template: &page.template,
+            lang: &page.lang,
             shared: &page.shared,
             own: &page.own,
         });

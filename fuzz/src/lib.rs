@@ -59,6 +59,7 @@ pub fn django(data: &[u8]) {
             static_names: None,
             lang: "en".into(),
             lang_name: "English".into(),
+            languages: Vec::new(),
             now: 946_684_800,
             translations: std::sync::Arc::new(NullTranslations),
         };
@@ -385,6 +386,7 @@ pub fn jinja2(data: &[u8]) {
             static_names: None,
             lang: "en".into(),
             lang_name: "English".into(),
+            languages: Vec::new(),
             now: 946_684_800,
             translations: std::sync::Arc::new(NullTranslations),
         };

@@ -40,6 +40,9 @@ pub struct Options {
     pub lang: String,
     /// Its name in itself (`English`, `Deutsch`).
     pub lang_name: String,
+    /// Every language of the run, `(code, name)` (Django's `LANGUAGES`, for
+    /// `{% get_available_languages %}`); empty: the current one alone.
+    pub languages: Vec<(String, String)>,
     /// "Now" for `{% now %}` and dates: `SOURCE_DATE_EPOCH`, seconds, UTC.
     pub now: u64,
     /// The translations of the current language.
@@ -72,6 +75,13 @@ impl Translations for NullTranslations {
     fn ngettext(&self, _: Option<&str>, _: &str, _: &str, _: u64) -> Option<String> {
         None
     }
+}
+
+/// Whether Django calls `lang` right to left (`get_language_bidi`: its primary subtag is in
+/// `LANGUAGES_BIDI`).
+pub fn django_bidi(lang: &str) -> bool {
+    let base = lang.split('-').next().unwrap_or(lang);
+    matches!(base, "he" | "ar" | "ckb" | "fa" | "ug" | "ur")
 }
 
 /// What kind of project code a stub stands in for.

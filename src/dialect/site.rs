@@ -27,14 +27,18 @@ pub struct PageRef<'a> {
     pub dest: &'a str,
     pub origin: &'a str,
     pub template: &'a str,
+    /// The page's language, Django's spelling (`de-at`).
+    pub lang: &'a str,
     /// The shared context layers, then the page's own.
     pub shared: &'a Map<String, Value>,
     pub own: &'a Map<String, Value>,
 }
 
-/// A dialect engine over the site's templates, with the stubs its pages met.
+/// A dialect engine over the site's templates for each language of the run, with the stubs
+/// their pages met.
 pub struct Site {
-    engine: Box<dyn Engine>,
+    /// One engine per language (Django's spelling), each with that language's translations.
+    engines: Vec<(String, Box<dyn Engine>)>,
     /// The site's template names: the pages this engine renders.
     names: HashSet<String>,
     /// Keys set by `DOWNPAGE_CONTEXT` and `DOWNPAGE_VAR_*`.
@@ -44,23 +48,26 @@ pub struct Site {
 }
 
 impl Site {
-    /// The engine for `config.syntax` (`None` for Tera).
-    /// The engine for `syntax` over the site's templates (`None` for Tera); `user_keys` are
-    /// the keys of `DOWNPAGE_CONTEXT` and `DOWNPAGE_VAR_*`.
+    /// The engines for `syntax` over the site's templates (`None` for Tera), one per language
+    /// of the run (`(language, options)`, each with that language's translations);
+    /// `user_keys` are the keys of `DOWNPAGE_CONTEXT` and `DOWNPAGE_VAR_*`.
     pub fn new(
         syntax: Syntax,
-        options: Options,
+        options: Vec<(String, Options)>,
         sources: &[Source],
         user_keys: HashSet<String>,
     ) -> Option<Site> {
-        let texts = sources
+        let texts: Vec<(String, String)> = sources
             .iter()
             .filter(|s| !is_theme(&s.name))
             .map(|s| (s.name.clone(), s.text.clone()))
             .collect();
-        let engine = super::engine(syntax, texts, options)?;
+        let mut engines = Vec::new();
+        for (lang, options) in options {
+            engines.push((lang, super::engine(syntax, texts.clone(), options)?));
+        }
         Some(Site {
-            engine,
+            engines,
             names: sources
                 .iter()
                 .filter(|s| !is_theme(&s.name))
@@ -79,6 +86,10 @@ impl Site {
     /// The context a site template sees for `page`.
     pub fn context(&self, page: &PageRef) -> Map<String, Value> {
         let mut ctx = Map::new();
+        // What Django's i18n context processor adds (under everything else, as a processor's
+        // values are under the render's context).
+        ctx.insert("LANGUAGE_CODE".into(), Value::from(page.lang));
+        ctx.insert("LANGUAGE_BIDI".into(), Value::from(super::django_bidi(page.lang)));
         let status = crate::catalog::code_from_dest(page.dest).is_some();
         for (key, value) in page.shared {
             if self.user_keys.contains(key) || (status && CATALOG_KEYS.contains(&key.as_str())) {
@@ -91,8 +102,14 @@ impl Site {
 
     /// Renders `page`; its stubs wait for [`Site::take_stubs`].
     pub fn render(&self, page: &PageRef) -> Result<Vec<u8>> {
-        let rendered = self
-            .engine
+        let engine = self
+            .engines
+            .iter()
+            .find(|(lang, _)| lang == page.lang)
+            .or(self.engines.first())
+            .map(|(_, e)| e)
+            .ok_or_else(|| anyhow!("page {}: no engine for its language", page.dest))?;
+        let rendered = engine
             .render(page.template, &self.context(page))
             .map_err(|e| anyhow!("page {} ({}): {e:#}", page.dest, page.origin))?;
         if !rendered.stubs.is_empty() {

@@ -124,6 +124,7 @@ mod tests {
             static_names: None,
             lang: "fr".into(),
             lang_name: "Français".into(),
+            languages: Vec::new(),
             now: 0,
             translations: Arc::new(Fr),
         };

@@ -856,11 +856,24 @@ impl<'e> Render<'e> {
             }
             Special::MediaPrefix => Value::str("/"),
             Special::CurrentLanguage => Value::str(o.lang.as_str()),
-            Special::CurrentLanguageBidi => Value::Bool(false),
-            Special::AvailableLanguages => Value::List(Rc::new(vec![Value::List(Rc::new(vec![
-                Value::str(o.lang.as_str()),
-                Value::str(o.lang_name.as_str()),
-            ]))])),
+            Special::CurrentLanguageBidi => Value::Bool(crate::dialect::django_bidi(&o.lang)),
+            Special::AvailableLanguages if o.languages.is_empty() => {
+                Value::List(Rc::new(vec![Value::List(Rc::new(vec![
+                    Value::str(o.lang.as_str()),
+                    Value::str(o.lang_name.as_str()),
+                ]))]))
+            }
+            Special::AvailableLanguages => Value::List(Rc::new(
+                o.languages
+                    .iter()
+                    .map(|(code, name)| {
+                        Value::List(Rc::new(vec![
+                            Value::str(code.as_str()),
+                            Value::str(name.as_str()),
+                        ]))
+                    })
+                    .collect(),
+            )),
             Special::CurrentTimezone => Value::str("UTC"),
             Special::LanguageInfo(e) => {
                 let code = self.eval(e, false)?.to_str();

@@ -287,6 +287,7 @@ mod tests {
             static_names: None,
             lang: "en".into(),
             lang_name: "English".into(),
+            languages: Vec::new(),
             now: 946684800,
             translations: Arc::new(NullTranslations),
         }
