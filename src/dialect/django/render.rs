@@ -250,9 +250,9 @@ impl<'e> Render<'e> {
     fn eval(&mut self, e: &Expr, ignore_failures: bool) -> Result<Value> {
         let mut v = match &e.base {
             Base::Lit(l) => lit(l),
-            Base::Trans(s) => Value::safe(s.as_str()),
+            Base::Trans(s) => Value::safe(self.gettext(None, s)),
             Base::Var(parts, translate) => match self.lookup(parts, true)? {
-                Some(v) if *translate => translated(&v),
+                Some(v) if *translate => self.translated(&v, None),
                 Some(v) => v,
                 None if ignore_failures => Value::None,
                 None => Value::empty(),
@@ -266,7 +266,7 @@ impl<'e> Render<'e> {
                     other => Value::safe(other.to_str()),
                 }),
                 Some(Arg::Var(parts, translate)) => Some(match self.lookup(parts, true)? {
-                    Some(v) if *translate => translated(&v),
+                    Some(v) if *translate => self.translated(&v, None),
                     Some(v) => v,
                     None => Value::empty(),
                 }),
@@ -536,17 +536,15 @@ impl<'e> Render<'e> {
                 };
                 let mut v = match &expr.base {
                     Base::Lit(Lit::Str(s)) if !noop => {
-                        let msgid = s.replace('%', "%%");
-                        let t = self
-                            .engine
-                            .options
-                            .translations
-                            .gettext(context.as_deref(), &msgid);
-                        Value::safe(t.unwrap_or(msgid))
+                        Value::safe(self.gettext(context.as_deref(), &s.replace('%', "%%")))
                     }
                     Base::Var(parts, _) => {
                         let v = self.lookup(parts, true)?.unwrap_or_else(Value::empty);
-                        if *noop { v } else { translated(&v) }
+                        if *noop {
+                            v
+                        } else {
+                            self.translated(&v, context.as_deref())
+                        }
                     }
                     _ => self.eval(
                         &Expr {
@@ -860,16 +858,17 @@ impl<'e> Render<'e> {
             Special::AvailableLanguages if o.languages.is_empty() => {
                 Value::List(Rc::new(vec![Value::List(Rc::new(vec![
                     Value::str(o.lang.as_str()),
-                    Value::str(o.lang_name.as_str()),
+                    Value::str(self.gettext(None, &o.lang_name)),
                 ]))]))
             }
             Special::AvailableLanguages => Value::List(Rc::new(
                 o.languages
                     .iter()
                     .map(|(code, name)| {
+                        // Django translates each name (`gettext(name)`) in the current language.
                         Value::List(Rc::new(vec![
                             Value::str(code.as_str()),
-                            Value::str(name.as_str()),
+                            Value::str(self.gettext(None, name)),
                         ]))
                     })
                     .collect(),
@@ -913,17 +912,18 @@ impl<'e> Render<'e> {
     }
 
     fn blocktrans(&mut self, bt: &BlockTrans, out: &mut String) -> Result<()> {
+        let context = match &bt.context {
+            Some(c) => Some(self.eval(c, false)?.to_str().to_string()),
+            None => None,
+        };
         let mut scope = HashMap::new();
         for (k, e) in &bt.with {
             scope.insert(k.clone(), self.eval(e, false)?);
         }
         self.scopes.push(scope);
         let r = (|| {
-            let context = match &bt.context {
-                Some(c) => Some(self.eval(c, false)?.to_str()),
-                None => None,
-            };
-            let (mut msg, mut vars) = token_list(&bt.singular, bt.trimmed);
+            let (singular, mut vars) = token_list(&bt.singular, bt.trimmed);
+            let mut msg = None;
             if let Some((var, e)) = &bt.count
                 && !bt.plural.is_empty()
             {
@@ -936,26 +936,13 @@ impl<'e> Render<'e> {
                 }
                 self.set(var, n.clone());
                 let (plural, pvars) = token_list(&bt.plural, bt.trimmed);
-                let count = n.as_f64().map_or(0, |f| f.abs() as u64);
-                msg = match self.engine.options.translations.ngettext(
-                    context.as_deref(),
-                    &msg,
-                    &plural,
-                    count,
-                ) {
-                    Some(t) => t,
-                    None if n.as_f64() == Some(1.0) => msg,
-                    None => plural,
-                };
+                msg = Some(self.ngettext(context.as_deref(), &singular, &plural, &n));
                 vars.extend(pvars);
-            } else if let Some(t) = self
-                .engine
-                .options
-                .translations
-                .gettext(context.as_deref(), &msg)
-            {
-                msg = t;
             }
+            let msg = match msg {
+                Some(m) => m,
+                None => self.gettext(context.as_deref(), &singular),
+            };
             let mut data = HashMap::new();
             for v in vars {
                 let val = self.lookup_name(&v).cloned().unwrap_or_else(Value::empty);
@@ -973,11 +960,47 @@ impl<'e> Render<'e> {
     }
 }
 
-/// `value.replace("%", "%%")`, keeping the safe mark (Django's `_(…)` / translate).
-fn translated(v: &Value) -> Value {
-    match v {
-        Value::Str(s, safe) => Value::Str(s.replace('%', "%%").into(), *safe),
-        other => other.clone(),
+impl Render<'_> {
+    /// Django's `gettext` / `pgettext` in the current language: `\r\n` and `\r` read as
+    /// `\n`, an empty msgid gives `""`, a message no catalog has stays as written (`pgettext`
+    /// does not fall back to the message without its context).
+    fn gettext(&self, context: Option<&str>, msgid: &str) -> String {
+        let msgid = msgid.replace("\r\n", "\n").replace('\r', "\n");
+        if msgid.is_empty() {
+            return msgid;
+        }
+        self.engine
+            .options
+            .translations
+            .gettext(context, &msgid)
+            .unwrap_or(msgid)
+    }
+
+    /// Django's `ngettext` / `npgettext` for a count: `npgettext` whose contextual message is
+    /// missing falls back to `ngettext` without the context; untranslated, gettext's `n == 1`.
+    fn ngettext(&self, context: Option<&str>, singular: &str, plural: &str, n: &Value) -> String {
+        let n = n.as_f64().unwrap_or(0.0);
+        let count = if n.is_finite() && n >= 0.0 {
+            n as u64
+        } else {
+            0
+        };
+        let t = &self.engine.options.translations;
+        context
+            .and_then(|c| t.ngettext(Some(c), singular, plural, count))
+            .or_else(|| t.ngettext(None, singular, plural, count))
+            .unwrap_or_else(|| if n == 1.0 { singular } else { plural }.to_string())
+    }
+
+    /// Django's `Variable` with `translate`: `value.replace("%", "%%")` looked up, keeping
+    /// the safe mark (`_(…)`, `{% trans var %}`).
+    fn translated(&self, v: &Value, context: Option<&str>) -> Value {
+        match v {
+            Value::Str(s, safe) => {
+                Value::Str(self.gettext(context, &s.replace('%', "%%")).into(), *safe)
+            }
+            other => other.clone(),
+        }
     }
 }
 
