@@ -80,8 +80,8 @@ pub fn plan(
             .collect()
     };
     // The site's pages, once per language: every language folder gets each of them.
-    for (folder, lang) in &folders {
-        for (i, spec) in specs.iter().enumerate() {
+    for (i, spec) in specs.into_iter().enumerate() {
+        for (folder, lang) in &folders {
             let origin = if folder.is_empty() {
                 format!("{specs_source} entry {}", i + 1)
             } else {

@@ -13,6 +13,7 @@ mod dialects_jinja2;
 mod doc_links;
 mod fuzz_corpus;
 mod hostile;
+mod i18n;
 mod targets;
 mod watch;
 

@@ -1,0 +1,133 @@
+//! End-to-end tests of the site's translations through the real binary: every page of
+//! `DOWNPAGE_PAGES` in every language of `DOWNPAGE_LANGS`, the catalogs of
+//! `DOWNPAGE_LOCALE_DIR` in both dialects, and malformed catalogs. Byte equality with real
+//! Django and Jinja2 is checked by tests/checks/dialects-i18n.sh.
+
+use crate::support::Test;
+
+const DE_PO: &str = r#"msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\n"
+"Plural-Forms: nplurals=2; plural=(n != 1);\n"
+
+msgid "Hello"
+msgstr "Hallo"
+
+msgid "%(counter)s cat"
+msgid_plural "%(counter)s cats"
+msgstr[0] "%(counter)s Katze"
+msgstr[1] "%(counter)s Katzen"
+"#;
+
+const DJANGO_PAGE: &str = "{% load i18n %}{% get_current_language as L %}{% get_current_language_bidi as B %}{{ L }}|{{ B }}|{{ LANGUAGE_CODE }}|{{ LANGUAGE_BIDI }}|{% trans \"Hello\" %}|{% blocktrans count counter=n %}{{ counter }} cat{% plural %}{{ counter }} cats{% endblocktrans %}";
+
+fn django_site(name: &str) -> Test {
+    Test::new(name)
+        .env("DOWNPAGE_SYNTAX", "django")
+        .env("DOWNPAGE_TEMPLATE_DIR", "templates")
+        .env("DOWNPAGE_OUTPUT_DIR", "out")
+        .env("DOWNPAGE_LOCALE_DIR", "locale")
+        .file("templates/e.html", DJANGO_PAGE)
+        .file("locale/de/LC_MESSAGES/django.po", DE_PO)
+        .env("DOWNPAGE_PAGES", r#"[["502.html", "e.html", {"n": 2}]]"#)
+}
+
+#[test]
+fn every_site_page_in_every_language_with_its_catalog() {
+    let t = django_site("i18n-every")
+        .env("DOWNPAGE_LANGS", "en,de_AT,ar")
+        .env("DOWNPAGE_CODES", "503");
+    t.ok();
+    assert_eq!(t.read("out/en/502.html"), "en|False|en|False|Hello|2 cats");
+    // A language only the site's catalogs have: de_AT falls back to de.
+    assert_eq!(
+        t.read("out/de-at/502.html"),
+        "de-at|False|de-at|False|Hallo|2 Katzen"
+    );
+    // Never another language: Arabic has no catalog, so the msgids stay.
+    assert_eq!(t.read("out/ar/502.html"), "ar|True|ar|True|Hello|2 cats");
+    // Only the language folders, as for the built-in pages.
+    assert!(!t.path("out/502.html").exists());
+    // The built-in pages in the de-at folder use the nearest built-in language.
+    let builtin = t.read("out/de-at/503.html");
+    assert!(builtin.contains("lang=\"de-AT\""), "{builtin}");
+    assert!(builtin.contains("Dienst"), "{builtin}");
+}
+
+#[test]
+fn one_language_renders_at_the_top_with_its_catalog() {
+    let t = django_site("i18n-one").env("DOWNPAGE_LANG", "de");
+    t.ok();
+    assert_eq!(t.read("out/502.html"), "de|False|de|False|Hallo|2 Katzen");
+}
+
+#[test]
+fn jinja2_reads_the_messages_domain_or_the_one_named() {
+    let t = Test::new("i18n-jinja2")
+        .env("DOWNPAGE_SYNTAX", "jinja2")
+        .env("DOWNPAGE_TEMPLATE_DIR", "templates")
+        .env("DOWNPAGE_OUTPUT_DIR", "out")
+        .env("DOWNPAGE_LOCALE_DIR", "translations")
+        .env("DOWNPAGE_LANGS", "en,de")
+        .file(
+            "templates/e.html",
+            "{{ LANGUAGE_CODE }}|{{ _('Hello') }}|{{ ngettext('%(num)d cat', '%(num)d cats', 1) }}",
+        )
+        .file(
+            "translations/de/LC_MESSAGES/messages.po",
+            &DE_PO.replace("%(counter)s", "%(num)d"),
+        )
+        .env("DOWNPAGE_PAGES", "x.html=e.html");
+    t.ok();
+    assert_eq!(t.read("out/en/x.html"), "en|Hello|1 cat");
+    assert_eq!(t.read("out/de/x.html"), "de|Hallo|1 Katze");
+    // django-jinja projects name the Django domain.
+    let t = t.env("DOWNPAGE_LOCALE_DOMAIN", "django");
+    t.ok();
+    assert_eq!(t.read("out/de/x.html"), "de|Hello|1 cat");
+}
+
+#[test]
+fn tera_site_pages_are_rendered_in_every_language_too() {
+    let t = Test::new("i18n-tera")
+        .env("DOWNPAGE_TEMPLATE_DIR", "templates")
+        .env("DOWNPAGE_OUTPUT_DIR", "out")
+        .env("DOWNPAGE_LANGS", "fr,de")
+        .file("templates/e.html", "{{ lang }}:{{ title }}")
+        .env("DOWNPAGE_PAGES", "errors/502.html=e.html");
+    t.ok();
+    assert_eq!(
+        t.read("out/fr/errors/502.html"),
+        "fr:Passerelle défaillante"
+    );
+    let de = t.read("out/de/errors/502.html");
+    assert!(
+        de.starts_with("de:") && !de.ends_with("Bad Gateway"),
+        "{de}"
+    );
+}
+
+#[test]
+fn a_malformed_catalog_names_the_file_and_line_and_keeps_the_pages() {
+    let t = django_site("i18n-bad-po").env("DOWNPAGE_LANGS", "en,de");
+    t.ok();
+    let before = t.read("out/de/502.html");
+    let t = t.file(
+        "locale/de/LC_MESSAGES/django.po",
+        &format!("{DE_PO}\nmsgid \"Broken\"\n\nmsgid \"Next\"\nmsgstr \"N\"\n"),
+    );
+    t.fails(&["locale/de/LC_MESSAGES/django.po", "line 16"]);
+    assert_eq!(t.read("out/de/502.html"), before);
+}
+
+#[test]
+fn a_malformed_mo_names_the_file_and_offset() {
+    let t = django_site("i18n-bad-mo")
+        .env("DOWNPAGE_LANGS", "en,de")
+        .file(
+            "locale/de/LC_MESSAGES/django.mo",
+            "\u{95}\u{4}\u{12}garbage",
+        );
+    t.fails(&["locale/de/LC_MESSAGES/django.mo", "offset"]);
+    assert!(!t.path("out/de/502.html").exists());
+}
