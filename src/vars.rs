@@ -148,7 +148,7 @@ variables! {
         meaning: "Language of the built-in pages (and of the catalog words and `t` labels given to `DOWNPAGE_PAGES` pages), e.g. `de`; sets `<html lang>` (and `dir=\"rtl\"` for `ar`, `he`). `de_AT`, `de-at` and `de-AT` are one language; a regional form uses the nearest built-in one. Built in: see [docs/languages.md](languages.md).";
     langs: Option<String> = "DOWNPAGE_LANGS",
         default: "(none)",
-        meaning: "Instead of `DOWNPAGE_LANG`: one folder of built-in pages per language, comma-separated, e.g. `en,de,fr` writes `en/502.html`, `de/502.html`, `fr/502.html` (folders in Django's spelling: `de_AT` writes `de-at/`); the first is the fallback and the language of `DOWNPAGE_PAGES` pages. The nginx snippet serves the one the visitor's `Accept-Language` prefers.";
+        meaning: "Instead of `DOWNPAGE_LANG`: one folder of built-in pages per language, comma-separated, e.g. `en,de,fr` writes `en/502.html`, `de/502.html`, `fr/502.html` (folders in Django's spelling: `de_AT` writes `de-at/`); the first is the fallback. The pages of `DOWNPAGE_PAGES` are rendered once per language into the folders too (none at the top). The nginx snippet serves the one the visitor's `Accept-Language` prefers.";
     locale_dir: Option<String> = "DOWNPAGE_LOCALE_DIR",
         default: "(none)",
         meaning: "The site's gettext catalogs for `{% trans %}`, `_()`, `ngettext`…: folder(s), `:`-separated, searched in order like Django's `LOCALE_PATHS` (for each message the first folder that translates it wins), each holding `<lang>/LC_MESSAGES/<domain>.mo` or `.po` (`.mo` wins). See docs/translations.md.";
