@@ -107,7 +107,13 @@ pub fn build(config: &Config, target: Target) -> Result<Built> {
     Ok(Built {
         pages: prepared.plan.pages.len(),
         summary,
-        inputs: prepared.store.files_read(),
+        inputs: {
+            let mut inputs = prepared.store.files_read();
+            if let Some(site) = &prepared.engine.site {
+                inputs.extend(site.catalogs.iter().cloned());
+            }
+            inputs
+        },
         warnings,
     })
 }
@@ -206,9 +212,14 @@ fn dialect_site(
         Vec::new()
     };
     let mut options = Vec::new();
+    // The catalog files read: watch mode watches them.
+    let mut catalogs = Vec::new();
     for lang in langs {
         let translations: Arc<dyn dialect::Translations> = match &locales {
-            Some(locales) => locales.translations(&lang)?,
+            Some(locales) => {
+                catalogs.extend(locales.files(&lang));
+                locales.translations(&lang)?
+            }
             None => Arc::new(dialect::NullTranslations),
         };
         // The static manifest's mapping, for the dialects' `static`.
@@ -234,12 +245,12 @@ fn dialect_site(
         .chain(config.vars.keys())
         .cloned()
         .collect();
-    Ok(dialect::site::Site::new(
-        config.syntax,
-        options,
-        sources,
-        user_keys,
-    ))
+    Ok(
+        dialect::site::Site::new(config.syntax, options, sources, user_keys).map(|mut site| {
+            site.catalogs = catalogs;
+            site
+        }),
+    )
 }
 
 /// A stub's warning: the sentence, and its kind, name, template and line as JSON fields.

@@ -783,3 +783,27 @@ fn django_templates_are_re_rendered_when_they_change() {
     w.signal("TERM");
     assert!(w.wait_exit().success(), "{}", w.log.text());
 }
+
+#[test]
+fn a_changed_catalog_is_picked_up() {
+    let po = |word: &str| {
+        format!(
+            "msgid \"\"\nmsgstr \"Content-Type: text/plain; charset=UTF-8\\n\"\n\nmsgid \"Hello\"\nmsgstr \"{word}\"\n"
+        )
+    };
+    let t = watching("catalog")
+        .env("DOWNPAGE_SYNTAX", "django")
+        .env("DOWNPAGE_TEMPLATE_DIR", "templates")
+        .env("DOWNPAGE_LOCALE_DIR", "locale")
+        .env("DOWNPAGE_LANG", "de")
+        .env("DOWNPAGE_PAGES", "p.html=p.html")
+        .file("templates/p.html", "{% trans \"Hello\" %}")
+        .file("locale/de/LC_MESSAGES/django.po", &po("Hallo"));
+    let w = Watcher::start(&t);
+    w.wait_log("wrote 1 page", 1);
+    assert_eq!(t.read("out/p.html"), "Hallo");
+    put(&t.path("locale/de/LC_MESSAGES/django.po"), &po("Servus"));
+    wait_until("the new translation", &w.log, || {
+        fs::read_to_string(t.path("out/p.html")).is_ok_and(|s| s == "Servus")
+    });
+}

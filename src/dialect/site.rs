@@ -45,6 +45,8 @@ pub struct Site {
     user_keys: HashSet<String>,
     /// Stubs met by each page (by destination), until taken in plan order.
     stubs: Mutex<HashMap<String, Vec<Stub>>>,
+    /// The catalog files read (watch mode watches them); set by the pipeline.
+    pub catalogs: Vec<std::path::PathBuf>,
 }
 
 impl Site {
@@ -75,6 +77,7 @@ impl Site {
                 .collect(),
             user_keys,
             stubs: Mutex::new(HashMap::new()),
+            catalogs: Vec::new(),
         })
     }
 
@@ -89,7 +92,10 @@ impl Site {
         // What Django's i18n context processor adds (under everything else, as a processor's
         // values are under the render's context).
         ctx.insert("LANGUAGE_CODE".into(), Value::from(page.lang));
-        ctx.insert("LANGUAGE_BIDI".into(), Value::from(super::django_bidi(page.lang)));
+        ctx.insert(
+            "LANGUAGE_BIDI".into(),
+            Value::from(super::django_bidi(page.lang)),
+        );
         let status = crate::catalog::code_from_dest(page.dest).is_some();
         for (key, value) in page.shared {
             if self.user_keys.contains(key) || (status && CATALOG_KEYS.contains(&key.as_str())) {

@@ -131,6 +131,19 @@ impl Locales {
         Ok(Chain::new(catalogs))
     }
 
+    /// The catalog files [`Locales::chain`] reads for `lang` (watch mode watches them).
+    pub fn files(&self, lang: &str) -> Vec<PathBuf> {
+        let mut files = Vec::new();
+        for level in fallbacks(lang) {
+            for dir in &self.dirs {
+                for folder in matching(&dir.folders, &level) {
+                    files.extend(self.catalog_file(&dir.path.join(folder)));
+                }
+            }
+        }
+        files
+    }
+
     /// `<folder>/LC_MESSAGES/<domain>.mo`, else the `.po`, when one is a file.
     fn catalog_file(&self, folder: &Path) -> Option<PathBuf> {
         let base = folder.join("LC_MESSAGES");
