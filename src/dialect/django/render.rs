@@ -979,6 +979,7 @@ impl Render<'_> {
     /// Django's `ngettext` / `npgettext` for a count: `npgettext` whose contextual message is
     /// missing falls back to `ngettext` without the context; untranslated, gettext's `n == 1`.
     fn ngettext(&self, context: Option<&str>, singular: &str, plural: &str, n: &Value) -> String {
+        let one = n.as_f64() == Some(1.0);
         let n = n.as_f64().unwrap_or(0.0);
         let count = if n.is_finite() && n >= 0.0 {
             n as u64
@@ -989,7 +990,7 @@ impl Render<'_> {
         context
             .and_then(|c| t.ngettext(Some(c), singular, plural, count))
             .or_else(|| t.ngettext(None, singular, plural, count))
-            .unwrap_or_else(|| if n == 1.0 { singular } else { plural }.to_string())
+            .unwrap_or_else(|| if one { singular } else { plural }.to_string())
     }
 
     /// Django's `Variable` with `translate`: `value.replace("%", "%%")` looked up, keeping
