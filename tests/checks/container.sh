@@ -19,7 +19,7 @@ W=$(scratch container)
 # reach to the toolchain's distribution), fall back to static glibc and say so: the image is
 # then bigger, but every other property is still checked.
 TARGET=x86_64-unknown-linux-musl
-BUILD_FLAGS=
+BUILD_FLAGS='-C relocation-model=static'   # as the Dockerfile builds amd64: static, not PIE
 if ! rustup target list --installed 2>/dev/null | grep -qx "$TARGET" && ! rustup target add "$TARGET"; then
   echo "NOTE: the musl target could not be added; checking a static glibc build instead"
   TARGET=x86_64-unknown-linux-gnu

@@ -2,7 +2,9 @@
 # The binary-size budget, with no container tools: builds the image's binary the way the
 # Dockerfile does (`--profile image`, static musl when the target is installed or can be
 # added, as tests/checks/container.sh does) and fails when it grows past the budget:
-#  - gzip -9 of the binary over MAX_GZIP bytes (what the image layer costs to store and pull).
+#  - gzip -2 of the binary over MAX_GZIP bytes (what the image layer costs to store and pull:
+#    podman/buildah compress a layer about as `gzip -2` does; measured on one tree, a
+#    1,540,747-byte layer for a binary of 1,536,343 bytes at -2 and 1,433,804 at -9).
 # The uncompressed size is printed, not held to a budget: issue 12 (the Django and Jinja2
 # engines) replaced issue 5's 3 MB goal with the compressed one.
 # The budget lives here only; README.md and docs/deploy.md quote it.
@@ -10,7 +12,7 @@ MAX_GZIP=1572864   # 1.5 MiB
 source "$(dirname "$0")/../lib.sh"
 
 TARGET=x86_64-unknown-linux-musl
-BUILD_FLAGS=
+BUILD_FLAGS='-C relocation-model=static'   # as the Dockerfile builds amd64: static, not PIE
 if ! rustup target list --installed 2>/dev/null | grep -qx "$TARGET" && ! rustup target add "$TARGET"; then
   echo "NOTE: the musl target could not be added; measuring a static glibc build instead"
   TARGET=x86_64-unknown-linux-gnu
@@ -22,7 +24,7 @@ BIN=$ROOT/target/$TARGET/image/downpage
 "$BIN" --version >/dev/null || fail "$BIN does not run"
 
 bytes=$(stat -c %s "$BIN")
-gzipped=$(gzip -9 -c "$BIN" | wc -c)
-echo "image binary ($TARGET): $bytes bytes, gzip -9 $gzipped bytes (budget $MAX_GZIP)"
+gzipped=$(gzip -2 -c "$BIN" | wc -c)
+echo "image binary ($TARGET): $bytes bytes, gzip -2 $gzipped bytes (budget $MAX_GZIP)"
 ((gzipped <= MAX_GZIP)) || fail "the binary gzipped is $gzipped bytes, over the $MAX_GZIP-byte budget: find what grew (cargo bloat, or git bisect on this check)"
 echo "size: within budget ($((MAX_GZIP - gzipped)) gzipped bytes to spare)"
