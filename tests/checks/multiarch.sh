@@ -182,10 +182,11 @@ mkdir -p "$W/run"
 run_both zero-config
 [ -s "$W/run/zero-config-amd64/pages/502.html" ] || fail "zero-config wrote no pages/502.html"
 run_both templated "${TEMPLATED[@]}" DOWNPAGE_OUTPUT_DIR=out
-[ -s "$W/run/templated-amd64/out/sub/429.html" ] || fail "the templated run wrote no sub/429.html"
-grep -q 'Ex &amp; Co' "$W/run/templated-amd64/out/502.html" || fail "the templated page lacks the site name"
+# with DOWNPAGE_LANGS, DOWNPAGE_PAGES pages go into every language folder
+[ -s "$W/run/templated-amd64/out/ja/sub/429.html" ] || fail "the templated run wrote no ja/sub/429.html"
+grep -q 'Ex &amp; Co' "$W/run/templated-amd64/out/en/502.html" || fail "the templated page lacks the site name"
 run_both tarball "${TEMPLATED[@]}" DOWNPAGE_TARBALL=pages.tar.gz SOURCE_DATE_EPOCH=1700000000
-grep -qx sub/429.html <<<"$(tar -tzf "$W/run/tarball-amd64/pages.tar.gz")" || fail "the tarball lacks sub/429.html"
+grep -qx de/sub/429.html <<<"$(tar -tzf "$W/run/tarball-amd64/pages.tar.gz")" || fail "the tarball lacks de/sub/429.html"
 run_both template-error DOWNPAGE_TEMPLATE_DIR="$T" DOWNPAGE_PAGES='502.html=errors/missing.html'
 grep -q '^downpage: error: ' "$W/run/template-error-amd64/stderr" || fail "template-error: no error line"
 
