@@ -158,6 +158,7 @@ pub fn engine(
 
 pub mod django;
 pub mod jinja2;
+pub mod python;
 pub mod settings;
 pub mod site;
 pub mod static_url;

@@ -4,6 +4,8 @@
 use std::cmp::Ordering;
 use std::rc::Rc;
 
+pub use crate::dialect::python::{float_repr, str_repr};
+
 /// A value inside a render (JSON context values, literals, filter results).
 #[derive(Debug, Clone)]
 pub enum Value {
@@ -246,60 +248,10 @@ pub fn parse_float(s: &str) -> Option<f64> {
     t.replace('_', "").parse().ok()
 }
 
-/// Python's `repr(float)`.
-pub fn float_repr(f: f64) -> String {
-    if f.is_nan() {
-        return "nan".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "inf" } else { "-inf" }.into();
-    }
-    let abs = f.abs();
-    if abs != 0.0 && !(1e-4..1e16).contains(&abs) {
-        // Scientific: the shortest digits, Python's exponent spelling.
-        let s = format!("{f:e}");
-        let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
-        let exp: i32 = exp.parse().unwrap_or(0);
-        let sign = if exp < 0 { '-' } else { '+' };
-        return format!("{mant}e{sign}{:02}", exp.abs());
-    }
-    let s = format!("{f}");
-    if s.contains('.') { s } else { format!("{s}.0") }
-}
-
 /// A float as Django prints it in a template (`localize`: positional notation, no exponent).
 pub fn float_display(f: f64) -> String {
     let r = float_repr(f);
     if r.contains('e') { format!("{f}") } else { r }
-}
-
-/// Python's `repr(str)`.
-pub fn str_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-    out
 }
 
 /// Django's `escape`: `& < > " '`.

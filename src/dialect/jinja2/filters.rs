@@ -1120,28 +1120,7 @@ pub fn to_json(v: &Value, indent: Option<usize>, level: usize, out: &mut String)
         } else {
             float_repr(*x)
         }),
-        Value::Str(s) | Value::Markup(s) => {
-            out.push('"');
-            for c in s.chars() {
-                match c {
-                    '"' => out.push_str("\\\""),
-                    '\\' => out.push_str("\\\\"),
-                    '\n' => out.push_str("\\n"),
-                    '\r' => out.push_str("\\r"),
-                    '\t' => out.push_str("\\t"),
-                    '\x08' => out.push_str("\\b"),
-                    '\x0c' => out.push_str("\\f"),
-                    c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
-                        let mut buf = [0u16; 2];
-                        for u in c.encode_utf16(&mut buf) {
-                            out.push_str(&format!("\\u{u:04x}"));
-                        }
-                    }
-                    c => out.push(c),
-                }
-            }
-            out.push('"');
-        }
+        Value::Str(s) | Value::Markup(s) => crate::dialect::python::json_str(s, out),
         Value::List(_) | Value::Tuple(_) => {
             let items = v.iter()?;
             if items.is_empty() {
