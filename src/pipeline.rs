@@ -196,6 +196,7 @@ fn dialect_site(
     }
     // The site's gettext catalogs (DOWNPAGE_LOCALE_DIR), else none.
     let locales = crate::gettext::loader::Locales::from_config(config, config.syntax)?;
+    let translated = locales.is_some() || !config.lang_folders.is_empty();
     // One engine per language of the run: the DOWNPAGE_LANGS folders, else DOWNPAGE_LANG.
     let langs: Vec<String> = if config.lang_folders.is_empty() {
         vec![config.lang.to_ascii_lowercase()]
@@ -248,6 +249,7 @@ fn dialect_site(
     Ok(
         dialect::site::Site::new(config.syntax, options, sources, user_keys).map(|mut site| {
             site.catalogs = catalogs;
+            site.language_context = translated;
             site
         }),
     )

@@ -47,6 +47,10 @@ pub struct Site {
     stubs: Mutex<HashMap<String, Vec<Stub>>>,
     /// The catalog files read (watch mode watches them); set by the pipeline.
     pub catalogs: Vec<std::path::PathBuf>,
+    /// Whether pages get `LANGUAGE_CODE` and `LANGUAGE_BIDI` (Django's i18n context
+    /// processor): only in a translated run (`DOWNPAGE_LANGS` or `DOWNPAGE_LOCALE_DIR`), so a
+    /// plain run keeps issue 12's contract (the site's values and the catalog words only).
+    pub language_context: bool,
 }
 
 impl Site {
@@ -78,6 +82,7 @@ impl Site {
             user_keys,
             stubs: Mutex::new(HashMap::new()),
             catalogs: Vec::new(),
+            language_context: false,
         })
     }
 
@@ -91,11 +96,13 @@ impl Site {
         let mut ctx = Map::new();
         // What Django's i18n context processor adds (under everything else, as a processor's
         // values are under the render's context).
-        ctx.insert("LANGUAGE_CODE".into(), Value::from(page.lang));
-        ctx.insert(
-            "LANGUAGE_BIDI".into(),
-            Value::from(super::django_bidi(page.lang)),
-        );
+        if self.language_context {
+            ctx.insert("LANGUAGE_CODE".into(), Value::from(page.lang));
+            ctx.insert(
+                "LANGUAGE_BIDI".into(),
+                Value::from(super::django_bidi(page.lang)),
+            );
+        }
         let status = crate::catalog::code_from_dest(page.dest).is_some();
         for (key, value) in page.shared {
             if self.user_keys.contains(key) || (status && CATALOG_KEYS.contains(&key.as_str())) {
