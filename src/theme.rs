@@ -55,7 +55,23 @@ pub fn check(name: &str, value: &str) -> Result<(), String> {
 pub fn for_page(ctx: &Map<String, Value>) -> Result<(Value, Value), String> {
     let lang = ctx.get("lang").and_then(Value::as_str).unwrap_or("");
     let code = crate::catalog::code_in(ctx);
-    context(ctx, crate::catalog::get(lang), code)
+    context(ctx, catalog_of(lang), code)
+}
+
+/// `catalog::get(lang)`, remembered for the last `lang` a render thread asked: every page of a
+/// run asks, nearly always for the same language, and the lookup compares spellings of 20
+/// tags (at 10,000 pages it was 3% of the instructions: tests/bench/run.sh).
+fn catalog_of(lang: &str) -> &'static Catalog {
+    use std::cell::RefCell;
+    thread_local!(static LAST: RefCell<Option<(String, &'static Catalog)>> = const { RefCell::new(None) });
+    LAST.with_borrow_mut(|last| match last {
+        Some((tag, catalog)) if tag == lang => *catalog,
+        _ => {
+            let catalog = crate::catalog::get(lang);
+            *last = Some((lang.to_string(), catalog));
+            catalog
+        }
+    })
 }
 
 /// The `theme` and `t` context of a page in `catalog`'s language, from the page's merged
@@ -79,8 +95,12 @@ pub fn context(
         }
     };
     let brand = parse_hex(checked("brand_color")?.unwrap_or(DEFAULT_BRAND)).expect("checked");
-    let light = readable(brand, LIGHT_SURFACE, Rgb(0, 0, 0));
-    let dark = readable(brand, DARK_SURFACE, Rgb(255, 255, 255));
+    let Palette {
+        light,
+        dark,
+        tint,
+        tint_dark,
+    } = palette(brand);
     let mut theme = Map::new();
     let rtl = crate::language::is_rtl(&catalog.lang);
     theme.insert("dir".into(), if rtl { "rtl" } else { "ltr" }.into());
@@ -88,8 +108,8 @@ pub fn context(
     theme.insert("accent".into(), light.hex().into());
     theme.insert("on_accent".into(), "#fff".into());
     theme.insert("accent_dark".into(), dark.hex().into());
-    theme.insert("tint".into(), LIGHT_SURFACE.mix(brand, 0.14).hex().into());
-    theme.insert("tint_dark".into(), DARK_BG.mix(brand, 0.22).hex().into());
+    theme.insert("tint".into(), tint.hex().into());
+    theme.insert("tint_dark".into(), tint_dark.hex().into());
     theme.insert("on_accent_dark".into(), DARK_INK.into());
     if let Some(value) = checked("logo")? {
         let (kind, markup) = logo(value).expect("checked");
@@ -276,6 +296,38 @@ fn contrast(a: Rgb, b: Rgb) -> f64 {
 }
 
 /// `colour`, moved towards `toward` (black or white) just enough to read on `surface`.
+/// The colours made from a brand colour.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Palette {
+    /// The accent on the light surface and on the dark one, adjusted until text reads.
+    light: Rgb,
+    dark: Rgb,
+    /// The tinted backgrounds, light and dark.
+    tint: Rgb,
+    tint_dark: Rgb,
+}
+
+/// The palette of `brand`, remembered for the last brand a render thread asked: it is the
+/// same for every page of a site, and the contrast search costs up to 82 `powf` calls (at
+/// 10,000 pages it was 8% of the instructions: tests/bench/run.sh).
+fn palette(brand: Rgb) -> Palette {
+    use std::cell::Cell;
+    thread_local!(static LAST: Cell<Option<(Rgb, Palette)>> = const { Cell::new(None) });
+    LAST.with(|last| match last.get() {
+        Some((seen, palette)) if seen == brand => palette,
+        _ => {
+            let palette = Palette {
+                light: readable(brand, LIGHT_SURFACE, Rgb(0, 0, 0)),
+                dark: readable(brand, DARK_SURFACE, Rgb(255, 255, 255)),
+                tint: LIGHT_SURFACE.mix(brand, 0.14),
+                tint_dark: DARK_BG.mix(brand, 0.22),
+            };
+            last.set(Some((brand, palette)));
+            palette
+        }
+    })
+}
+
 fn readable(colour: Rgb, surface: Rgb, toward: Rgb) -> Rgb {
     (0..=40)
         .map(|step| colour.mix(toward, f64::from(step) / 40.0))
