@@ -113,7 +113,7 @@ pub fn nearest(tag: &str) -> Option<&'static str> {
 /// Django's spelling (`de_AT` → `de-at`), checking that it or a language near it is built in.
 pub fn find(wanted: &str, variable: &str) -> Result<String> {
     let wanted = wanted.trim();
-    if let Some(tag) = language::django(wanted)
+    if let Some(tag) = language::code(wanted)
         && nearest(&tag).is_some()
     {
         return Ok(tag);

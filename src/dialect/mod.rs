@@ -77,13 +77,6 @@ impl Translations for NullTranslations {
     }
 }
 
-/// Whether Django calls `lang` right to left (`get_language_bidi`: its primary subtag is in
-/// `LANGUAGES_BIDI`).
-pub fn django_bidi(lang: &str) -> bool {
-    let base = lang.split('-').next().unwrap_or(lang);
-    matches!(base, "he" | "ar" | "ckb" | "fa" | "ug" | "ur")
-}
-
 /// What kind of project code a stub stands in for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum StubKind {

@@ -100,7 +100,7 @@ impl Site {
             ctx.insert("LANGUAGE_CODE".into(), Value::from(page.lang));
             ctx.insert(
                 "LANGUAGE_BIDI".into(),
-                Value::from(super::django_bidi(page.lang)),
+                Value::from(crate::language::django_bidi(page.lang)),
             );
         }
         let status = crate::catalog::code_from_dest(page.dest).is_some();

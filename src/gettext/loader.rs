@@ -11,10 +11,10 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 
-use super::locale_name::{fallbacks, folder_key, language_code, locale_folder};
 use super::{Catalog, Chain, Translations, mo, po};
 use crate::config::Config;
 use crate::dialect::Syntax;
+use crate::language::{self, fallbacks, locale_folder};
 
 /// Largest catalog file read (a real one is well under 1 MiB).
 pub const MAX_CATALOG_BYTES: u64 = 64 << 20;
@@ -101,7 +101,7 @@ impl Locales {
                 d.folders
                     .iter()
                     .filter(|f| self.catalog_file(&d.path.join(f)).is_some())
-                    .map(|f| language_code(f))
+                    .filter_map(|f| language::code(f))
             })
             .collect();
         out.sort();
@@ -161,7 +161,7 @@ fn matching<'a>(folders: &'a [String], lang: &str) -> Vec<&'a String> {
     out.extend(
         folders
             .iter()
-            .filter(|f| **f != exact && folder_key(f) == lang),
+            .filter(|f| **f != exact && language::code(f).as_deref() == Some(lang)),
     );
     out
 }

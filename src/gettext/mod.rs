@@ -21,7 +21,6 @@
 
 pub mod header;
 pub mod loader;
-pub mod locale_name;
 pub mod mo;
 pub mod plural;
 pub mod po;

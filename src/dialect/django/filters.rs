@@ -394,10 +394,8 @@ fn run(name: &str, v: Value, arg: Option<Value>, env: &Env) -> Result<Value> {
                 bail!("unknown language code {code}")
             }
         }
-        "language_bidi" => Value::Bool(matches!(
-            s(&v).as_ref(),
-            "ar" | "fa" | "he" | "ur" | "ckb" | "ug"
-        )),
+        // Django's `get_language_info(code)["bidi"]`: `ar-eg` is `ar`'s.
+        "language_bidi" => Value::Bool(crate::language::django_bidi(&s(&v))),
         "wordwrap" => match int_arg(arg.as_ref()) {
             Some(w) if w > 0 => plain(wordwrap(&s(&v), w as usize)),
             _ => bail!("wordwrap: the width is not a positive number"),

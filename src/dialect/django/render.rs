@@ -854,7 +854,7 @@ impl<'e> Render<'e> {
             }
             Special::MediaPrefix => Value::str("/"),
             Special::CurrentLanguage => Value::str(o.lang.as_str()),
-            Special::CurrentLanguageBidi => Value::Bool(crate::dialect::django_bidi(&o.lang)),
+            Special::CurrentLanguageBidi => Value::Bool(crate::language::django_bidi(&o.lang)),
             Special::AvailableLanguages if o.languages.is_empty() => {
                 Value::List(Rc::new(vec![Value::List(Rc::new(vec![
                     Value::str(o.lang.as_str()),
