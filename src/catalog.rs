@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::sync::OnceLock;
 
-use anyhow::{Result, bail};
 use serde::Deserialize;
 
 use crate::language;
@@ -109,23 +108,31 @@ pub fn nearest(tag: &str) -> Option<&'static str> {
     language::nearest(tag, tags())
 }
 
-/// Reads one language of `variable` (`DOWNPAGE_LANG`, an item of `DOWNPAGE_LANGS`) into
-/// Django's spelling (`de_AT` → `de-at`), checking that it or a language near it is built in.
-pub fn find(wanted: &str, variable: &str) -> Result<String> {
-    let wanted = wanted.trim();
-    if let Some(tag) = language::code(wanted)
-        && nearest(&tag).is_some()
-    {
-        return Ok(tag);
-    }
-    let available: Vec<String> = all()
+/// The built-in language whose words the built-in pages in `lang` use: its own or the
+/// nearest one (`de-at` → `de`); for a language only the site's catalogs have (`fi`), that of
+/// the first of `langs` (the run's languages, the site's source language first) that has
+/// one, else English.
+pub fn words_lang<'a>(lang: &str, langs: impl IntoIterator<Item = &'a str>) -> &'static str {
+    nearest(lang)
+        .or_else(|| langs.into_iter().find_map(nearest))
+        .unwrap_or(DEFAULT_LANG)
+}
+
+/// A language's name in itself, for `{% get_available_languages %}`: the built-in theme's
+/// (`Deutsch` for `de-at`), else the language code (`fi`).
+pub fn name(lang: &str) -> String {
+    nearest(lang)
+        .and_then(by_tag)
+        .map_or_else(|| lang.to_string(), |c| c.name.clone())
+}
+
+/// The built-in languages as error messages list them: `ar (العربية), cs (Čeština), …`.
+pub fn listing() -> String {
+    all()
         .values()
         .map(|c| format!("{} ({})", c.lang, c.name))
-        .collect();
-    bail!(
-        "{variable} \"{wanted}\" is not a built-in language: use one of {} — or a regional form of one, like de-at or pt_BR (or add src/builtin/catalog/{wanted}.json)",
-        available.join(", ")
-    )
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The English catalog.
@@ -242,10 +249,7 @@ mod tests {
     }
 
     #[test]
-    fn spellings_and_regional_forms_of_built_in_languages() {
-        for text in ["de_AT", "de-at", "de-AT", " DE_at "] {
-            assert_eq!(find(text, "DOWNPAGE_LANG").unwrap(), "de-at");
-        }
+    fn regional_forms_of_built_in_languages() {
         assert_eq!(nearest("de-at"), Some("de"));
         assert_eq!(nearest("pt-BR"), Some("pt"));
         assert_eq!(nearest("zh_Hans"), Some("zh-Hans"));
@@ -253,23 +257,22 @@ mod tests {
         assert_eq!(nearest("xx"), None);
         assert_eq!(get("de-AT").lang, "de");
         assert_eq!(get("ar-EG").lang, "ar");
+        assert_eq!(name("de-at"), "Deutsch");
+        assert_eq!(name("fi"), "fi");
+        let listing = listing();
+        assert!(
+            listing.starts_with("ar (العربية), cs (Čeština), de (Deutsch)"),
+            "{listing}"
+        );
     }
 
     #[test]
-    fn a_name_that_is_no_language_lists_the_built_in_ones() {
-        for bad in ["xx", "klingon", "de at"] {
-            let e = find(bad, "DOWNPAGE_LANGS item").unwrap_err().to_string();
-            assert!(
-                e.starts_with(&format!(
-                    "DOWNPAGE_LANGS item \"{bad}\" is not a built-in language: use one of"
-                )),
-                "{e}"
-            );
-            assert!(
-                e.contains("de (Deutsch)") && e.contains("ar (العربية)"),
-                "{e}"
-            );
-        }
+    fn a_language_only_the_site_has_takes_the_first_built_in_words_of_the_run() {
+        assert_eq!(words_lang("de-at", ["fi", "de-at"]), "de");
+        assert_eq!(words_lang("fi", ["fi", "de-at", "fr"]), "de");
+        assert_eq!(words_lang("fi", ["ar", "fi"]), "ar");
+        assert_eq!(words_lang("fi", ["fi", "ga"]), "en");
+        assert_eq!(words_lang("fi", []), "en");
     }
 
     #[test]

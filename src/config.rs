@@ -198,11 +198,13 @@ pub struct Config {
     pub max_page_bytes: Option<u64>,
     /// `DOWNPAGE_CODES` holds `maintenance`: build the maintenance page (a 503 variant).
     pub maintenance: bool,
-    /// The language of the pages at the top of the output folder and of `DOWNPAGE_PAGES`
-    /// pages: `DOWNPAGE_LANG`, else the first of `DOWNPAGE_LANGS`, else `en`.
+    /// The language of the pages at the top of the output folder (Django's spelling,
+    /// `de-at`): `DOWNPAGE_LANG`, else the first of `DOWNPAGE_LANGS`, else `en`.
     pub lang: String,
-    /// `DOWNPAGE_LANGS`: one folder of built-in pages per language (`de/502.html`); empty
-    /// when the built-in pages go to the top of the output folder, in `lang`.
+    /// `DOWNPAGE_LANGS`: one folder per language (`de/502.html`); empty when the pages go
+    /// to the top of the output folder, in `lang`. A language the built-in theme lacks
+    /// (`fi`) is checked against the site's catalogs when they are listed
+    /// (`site_languages.rs`).
     pub lang_folders: Vec<String>,
     /// `DOWNPAGE_LOCALE_DIR`: the site's gettext locale folders, in lookup order (each is
     /// checked to exist when the catalogs are read: `gettext::Locales`).
@@ -371,6 +373,31 @@ impl Config {
     /// The tarball, when one is written.
     pub fn tarball(&self) -> Option<&Tarball> {
         self.output.tarball()
+    }
+
+    /// The run's languages: the `DOWNPAGE_LANGS` folders, else `lang` alone.
+    pub fn languages(&self) -> Vec<&str> {
+        if self.lang_folders.is_empty() {
+            vec![self.lang.as_str()]
+        } else {
+            self.lang_folders.iter().map(String::as_str).collect()
+        }
+    }
+
+    /// The variable that names the run's languages, for messages.
+    pub fn languages_variable(&self) -> &'static str {
+        if self.lang_folders.is_empty() {
+            "DOWNPAGE_LANG"
+        } else {
+            "DOWNPAGE_LANGS"
+        }
+    }
+
+    /// The built-in language whose words the built-in pages in `lang` use (see
+    /// [`catalog::words_lang`]): `de` for `de-at`; for `fi`, which only the site's catalogs
+    /// have, the first built-in language of the run, else English.
+    pub fn words_lang(&self, lang: &str) -> &'static str {
+        catalog::words_lang(lang, self.languages())
     }
 }
 
@@ -750,7 +777,7 @@ fn parse_langs(lang: Option<&str>, langs: Option<&str>) -> Result<(String, Vec<S
         (Some(one), None) if one.trim().is_empty() => {
             bail!("DOWNPAGE_LANG is empty: set a language like de, or unset it for en")
         }
-        (Some(one), None) => Ok((catalog::find(one, "DOWNPAGE_LANG")?, Vec::new())),
+        (Some(one), None) => Ok((parse_lang(one, "DOWNPAGE_LANG")?, Vec::new())),
         (None, Some(list)) => {
             let mut folders: Vec<String> = Vec::new();
             for item in list
@@ -758,7 +785,7 @@ fn parse_langs(lang: Option<&str>, langs: Option<&str>) -> Result<(String, Vec<S
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
             {
-                let tag = catalog::find(item, "DOWNPAGE_LANGS item")?;
+                let tag = parse_lang(item, "DOWNPAGE_LANGS item")?;
                 if !folders.contains(&tag) {
                     folders.push(tag);
                 }
@@ -770,6 +797,19 @@ fn parse_langs(lang: Option<&str>, langs: Option<&str>) -> Result<(String, Vec<S
         }
         (None, None) => Ok((catalog::DEFAULT_LANG.to_string(), Vec::new())),
     }
+}
+
+/// One language of `variable` (`DOWNPAGE_LANG`, an item of `DOWNPAGE_LANGS`) in Django's
+/// spelling (`de_AT` → `de-at`). Whether the built-in theme or the site's catalogs have it is
+/// checked once the catalogs are listed (`site_languages.rs`).
+fn parse_lang(text: &str, variable: &str) -> Result<String> {
+    let text = text.trim();
+    crate::language::code(text).with_context(|| {
+        format!(
+            "{variable} \"{text}\" is not a language tag: write a language like de, de_AT or pt-br — built in: {} — or one of the site's catalogs (DOWNPAGE_LOCALE_DIR)",
+            catalog::listing()
+        )
+    })
 }
 
 /// `DOWNPAGE_FORMATS`: comma-separated `html`, `json`, `txt`.
@@ -1017,9 +1057,17 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            e.starts_with("DOWNPAGE_LANGS item \"klingon\" is not a built-in language: use one of"),
+            e.starts_with("DOWNPAGE_LANGS item \"klingon\" is not a language tag: write a language like de, de_AT or pt-br — built in: ar (العربية), cs (Čeština)"),
             "{e}"
         );
+        for bad in ["xx yy", "de at", "ü"] {
+            let e = cfg(&[("DOWNPAGE_LANG", bad)]).unwrap_err().to_string();
+            assert!(e.contains("is not a language tag"), "{bad}: {e}");
+        }
+        // A language the theme lacks is the site's to have: checked when its catalogs are read.
+        let c = cfg(&[("DOWNPAGE_LANGS", "en,FI,dee")]).unwrap();
+        assert_eq!(c.lang_folders, ["en", "fi", "dee"]);
+        assert_eq!((c.words_lang("fi"), c.words_lang("de-at")), ("en", "de"));
     }
 
     #[test]

@@ -105,7 +105,11 @@ pub fn fallbacks(tag: &str) -> Vec<String> {
 /// `pt-BR` when only `pt-BR` is there). `None` when no tag has its language (`fi`).
 pub fn nearest<'a>(tag: &str, tags: impl IntoIterator<Item = &'a str> + Clone) -> Option<&'a str> {
     let wanted = code(tag)?;
-    let find = |t: &str| tags.clone().into_iter().find(|k| code(k).as_deref() == Some(t));
+    let find = |t: &str| {
+        tags.clone()
+            .into_iter()
+            .find(|k| code(k).as_deref() == Some(t))
+    };
     let mut prefix = wanted.as_str();
     loop {
         if let Some(found) = find(prefix) {

@@ -34,6 +34,7 @@ mod plan;
 mod prerendered;
 mod render;
 mod self_contained;
+mod site_languages;
 mod template_loops;
 mod templates;
 mod theme;

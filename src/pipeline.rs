@@ -13,6 +13,7 @@ use anyhow::{Context, Result, anyhow, bail};
 
 use crate::assets::AssetStore;
 use crate::config::{Config, Nginx, NginxRoot, PageSource};
+use crate::gettext::Locales;
 use crate::log::Line;
 use crate::parse_guard::PARSE_LIMIT;
 use crate::plan::{Page, Plan};
@@ -21,7 +22,10 @@ use crate::sink::tar::TarSink;
 use crate::sink::{Derived, Discard, Fanout, Sink, Summary, file};
 use crate::template_dirs::Source;
 use crate::templates::Engine;
-use crate::{catalog, dialect, nginx, pages, plan, render, self_contained, targets, template_dirs};
+use crate::{
+    catalog, dialect, nginx, pages, plan, render, self_contained, site_languages, targets,
+    template_dirs,
+};
 
 /// Where a pass writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,7 +77,8 @@ pub fn build(config: &Config, target: Target) -> Result<Built> {
         prepared.plan.pages.sort_by(|a, b| a.dest.cmp(&b.dest));
     }
     let sorted = prepared.plan.pages.is_sorted_by(|a, b| a.dest < b.dest);
-    let mut warnings = Vec::new();
+    // The built-in pages of a language only the site's catalogs have are in another one.
+    let mut warnings = site_languages::warnings(config, &prepared.plan);
     let codes = targets::codes(config, &prepared.plan);
     let mut stubs = dialect::site::StubReport::default();
     let summary = write_with(
@@ -135,7 +140,14 @@ fn prepare(config: &Config) -> Result<Prepared> {
     };
     let sources = template_dirs::load(&config.template_dirs)?;
     let store = Arc::new(AssetStore::open(config)?);
-    let site = dialect_site(config, &sources, &store)?;
+    // The site's gettext catalogs (DOWNPAGE_LOCALE_DIR), read by the dialect engines only.
+    let locales = if config.syntax == dialect::Syntax::Tera {
+        None
+    } else {
+        Locales::from_config(config, config.syntax)?
+    };
+    site_languages::check(config, locales.as_ref(), !specs.is_empty())?;
+    let site = dialect_site(config, locales.as_ref(), &sources, &store)?;
     let mut engine = Engine::new(
         sources,
         config.template_dirs.clone(),
@@ -185,29 +197,24 @@ fn prepare(config: &Config) -> Result<Prepared> {
 }
 
 /// The dialect engine of the site's templates (`DOWNPAGE_SYNTAX=django|jinja2`), `None` for
-/// Tera.
+/// Tera. `locales`: the site's catalogs, when `DOWNPAGE_LOCALE_DIR` is set.
 fn dialect_site(
     config: &Config,
+    locales: Option<&Locales>,
     sources: &[Source],
     store: &Arc<AssetStore>,
 ) -> Result<Option<dialect::site::Site>> {
     if config.syntax == dialect::Syntax::Tera {
         return Ok(None);
     }
-    // The site's gettext catalogs (DOWNPAGE_LOCALE_DIR), else none.
-    let locales = crate::gettext::loader::Locales::from_config(config, config.syntax)?;
     let translated = locales.is_some() || !config.lang_folders.is_empty();
     // One engine per language of the run: the DOWNPAGE_LANGS folders, else DOWNPAGE_LANG.
-    let langs: Vec<String> = if config.lang_folders.is_empty() {
-        vec![config.lang.to_ascii_lowercase()]
-    } else {
-        config.lang_folders.clone()
-    };
+    let langs = config.languages();
     // Django's LANGUAGES for {% get_available_languages %}: the run's languages, when several.
     let languages: Vec<(String, String)> = if langs.len() > 1 {
         langs
             .iter()
-            .map(|l| (l.clone(), catalog::get(l).name.clone()))
+            .map(|l| ((*l).to_string(), catalog::name(l)))
             .collect()
     } else {
         Vec::new()
@@ -216,10 +223,10 @@ fn dialect_site(
     // The catalog files read: watch mode watches them.
     let mut catalogs = Vec::new();
     for lang in langs {
-        let translations: Arc<dyn dialect::Translations> = match &locales {
+        let translations: Arc<dyn dialect::Translations> = match locales {
             Some(locales) => {
-                catalogs.extend(locales.files(&lang));
-                locales.translations(&lang)?
+                catalogs.extend(locales.files(lang));
+                locales.translations(lang)?
             }
             None => Arc::new(dialect::NullTranslations),
         };
@@ -232,13 +239,13 @@ fn dialect_site(
             static_names: Some(Arc::new(move |name: &str| {
                 Some(manifest.manifest()?.get(name)?.to_string())
             })),
-            lang_name: catalog::get(&lang).name.clone(),
-            lang: lang.clone(),
+            lang_name: catalog::name(lang),
+            lang: lang.to_string(),
             languages: languages.clone(),
             now: config.source_date_epoch,
             translations,
         };
-        options.push((lang, lang_options));
+        options.push((lang.to_string(), lang_options));
     }
     let user_keys = config
         .context

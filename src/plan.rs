@@ -96,6 +96,7 @@ pub fn plan(
             let code = catalog::code_in(&spec.context).or_else(|| catalog::code_from_dest(&dest));
             let words = Words {
                 lang,
+                builtin: config.words_lang(lang),
                 code,
                 maintenance: false,
             };
@@ -127,6 +128,7 @@ pub fn plan(
                 let origin = format!("DOWNPAGE_CODES {stem}");
                 let words = Words {
                     lang,
+                    builtin: config.words_lang(lang),
                     code: Some(code),
                     maintenance: is_maintenance,
                 };
@@ -159,13 +161,14 @@ pub fn plan(
                     format!("downpage/error.{format}")
                 };
                 let mut context = Map::new();
-                let words = catalog::class_words(class, &config.lang);
+                let words = catalog::class_words(class, config.words_lang(&config.lang));
                 context.insert("title".into(), Value::from(words.title.as_str()));
                 context.insert("message".into(), Value::from(words.message.as_str()));
                 context.insert("hint".into(), Value::from(words.hint.as_str()));
                 let origin = format!("{why} {class}xx fallback");
                 let words = Words {
                     lang: &config.lang,
+                    builtin: config.words_lang(&config.lang),
                     code: None,
                     maintenance: false,
                 };
@@ -217,7 +220,11 @@ pub const MAINTENANCE_CODE: u16 = 503;
 /// Which catalog words a page gets.
 #[derive(Debug, Clone, Copy)]
 struct Words<'a> {
+    /// The page's language (`de-at`, `fi`).
     lang: &'a str,
+    /// The built-in language whose words it gets (`de` for `de-at`; for `fi`, which only the
+    /// site's catalogs have, the run's fallback: [`Config::words_lang`]).
+    builtin: &'static str,
     code: Option<u16>,
     /// The maintenance page: its own words, and `maintenance_message` replaces the message.
     maintenance: bool,
@@ -278,6 +285,7 @@ impl Shared {
 pub fn zero_config_context(code: u16, dest: &str) -> Map<String, Value> {
     let words = Words {
         lang: catalog::DEFAULT_LANG,
+        builtin: catalog::DEFAULT_LANG,
         code: Some(code),
         maintenance: false,
     };
@@ -286,11 +294,18 @@ pub fn zero_config_context(code: u16, dest: &str) -> Map<String, Value> {
     ctx
 }
 
-/// The first context layers: the language and the catalog words for the code.
+/// The first context layers: the language and the catalog words for the code. `lang` is the
+/// language of those words, for `<html lang>` and screen readers: the page's (`de-AT`, German
+/// words), or the built-in one a language the theme lacks gets (`en` in `fi/`).
 fn base_context(words: Words) -> Map<String, Value> {
-    let catalog = catalog::get(words.lang);
+    let catalog = catalog::get(words.builtin);
     let mut ctx = Map::new();
-    ctx.insert("lang".into(), Value::from(language::bcp47(words.lang)));
+    let lang = if catalog::nearest(words.lang) == Some(words.builtin) {
+        language::bcp47(words.lang)
+    } else {
+        catalog.lang.clone()
+    };
+    ctx.insert("lang".into(), Value::from(lang));
     ctx.insert("lang_name".into(), Value::from(catalog.name.as_str()));
     if let Some(code) = words.code {
         ctx.insert("code".into(), Value::from(code));
