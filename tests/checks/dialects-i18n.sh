@@ -2,19 +2,21 @@
 # The site's translations in both dialects against the real engines, byte for byte: the
 # catalogs of tests/dialects/i18n/make_catalogs.py (English, French, Polish, Arabic, Japanese,
 # German and de_AT: five plural families, contexts, fuzzy entries and a fuzzy header, a
-# regional fallback, messages only one language has) are compiled with GNU msgfmt; real
-# Django 5.2 (LOCALE_PATHS) and real Jinja2 3.1 with Babel's Translations (newstyle gettext)
-# render every case of tests/dialects/i18n/{django,jinja2} in each of the seven languages
-# (tests/dialects/i18n/oracle.py). downpage renders the same cases in one run per dialect
-# with DOWNPAGE_LANGS (one folder per language) and must write the same bytes — reading the
-# .mo files alone, the .po files alone, and a mix (some languages .mo only, some .po only).
+# regional fallback, messages only one language has; and Finnish, which the built-in theme
+# does not have, so only the site's catalogs make it a language of the run) are compiled
+# with GNU msgfmt; real Django 5.2 (LOCALE_PATHS) and real Jinja2 3.1 with Babel's
+# Translations (newstyle gettext) render every case of tests/dialects/i18n/{django,jinja2}
+# in each of the eight languages (tests/dialects/i18n/oracle.py). downpage renders the same
+# cases in one run per dialect with DOWNPAGE_LANGS (one folder per language) and must write
+# the same bytes — reading the .mo files alone, the .po files alone, and a mix (some
+# languages .mo only, some .po only).
 source "$(dirname "$0")/../lib.sh"
 need_apt gettext
 need_dialects_venv
 [ -n "${DOWNPAGE_BIN:-}" ] && BIN=$DOWNPAGE_BIN || need_release_binary
 W=$(scratch dialects-i18n)
 DATA=$ROOT/tests/dialects/i18n
-LANGS=en,fr,pl,ar,ja,de,de-at
+LANGS=en,fr,pl,ar,ja,de,de-at,fi
 export SOURCE_DATE_EPOCH=946684800
 
 python3 "$DATA/make_catalogs.py" "$W/src" || fail "writing the catalogs failed"
@@ -36,11 +38,13 @@ for layout in mo po mixed; do
   done
 done
 names=$(python3 - "$ROOT/src/builtin/catalog" "$LANGS" <<'PY'
-import json, sys
+import json, os, sys
+# Django's LANGUAGES names: the built-in theme's name of each language in itself, and for a
+# language it does not have (fi) the language code, as downpage names it.
 names = {}
 for lang in sys.argv[2].split(","):
-    base = lang.split("-")[0]
-    names[lang] = json.load(open(f"{sys.argv[1]}/{base}.json", encoding="utf-8"))["name"]
+    path = f"{sys.argv[1]}/{lang.split('-')[0]}.json"
+    names[lang] = json.load(open(path, encoding="utf-8"))["name"] if os.path.exists(path) else lang
 print(json.dumps(names))
 PY
 )
@@ -65,7 +69,7 @@ PY
     out=$W/actual-$dialect-$layout
     env -i PATH="$PATH" DOWNPAGE_SYNTAX=$dialect DOWNPAGE_TEMPLATE_DIR="$cases" \
       DOWNPAGE_PAGES_FILE="$W/pages-$dialect.json" DOWNPAGE_OUTPUT_DIR="$out" \
-      DOWNPAGE_LANGS=en,fr,pl,ar,ja,de,de_AT DOWNPAGE_LOCALE_DIR="$W/$layout" \
+      DOWNPAGE_LANGS=en,fr,pl,ar,ja,de,de_AT,fi DOWNPAGE_LOCALE_DIR="$W/$layout" \
       SOURCE_DATE_EPOCH="$SOURCE_DATE_EPOCH" "$BIN" 2> "$W/stderr" ||
       { cat "$W/stderr" >&2; fail "downpage failed on the $dialect cases ($layout)"; }
     for f in "$W/expected-$dialect"/*/*.html; do
@@ -79,7 +83,7 @@ PY
       fi
     done
   done
-  echo "dialects-i18n: $dialect: $ncases templates x 7 languages x 3 catalog layouts"
+  echo "dialects-i18n: $dialect: $ncases templates x 8 languages x 3 catalog layouts"
 done
 # The engines really translate: most pages differ between English and German.
 differ=0
@@ -87,6 +91,12 @@ for f in "$W"/expected-*/en/*.html; do
   de=${f/\/en\//\/de\/}
   cmp -s "$f" "$de" || differ=$((differ + 1))
 done
-echo "dialects-i18n: $equal/$total pages byte-equal; $differ templates render differently in de than in en"
+# Finnish, which only the site's catalogs have, really is translated too.
+differ_fi=0
+for f in "$W"/expected-*/en/*.html; do
+  cmp -s "$f" "${f/\/en\//\/fi\/}" || differ_fi=$((differ_fi + 1))
+done
+echo "dialects-i18n: $equal/$total pages byte-equal; $differ templates render differently in de than in en, $differ_fi in fi"
 ((differ >= 30)) || fail "only $differ templates differ between en and de: the catalogs are not read"
+((differ_fi >= 30)) || fail "only $differ_fi templates differ between en and fi: the fi catalogs are not read"
 ((${#bad[@]} == 0)) || fail "${#bad[@]} page(s) differ from the real engines: ${bad[*]:0:20}"

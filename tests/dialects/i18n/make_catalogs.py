@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes the differential i18n test's own catalogs (tests/checks/dialects-i18n.sh):
 locale/<lang>/LC_MESSAGES/site.po for English, French, Polish, Arabic, Japanese (five plural
-families), German and de_AT (the regional fallback). The check copies each to the Django
+families), German and de_AT (the regional fallback), and Finnish (a language the built-in
+theme does not have: only the site's catalogs translate it). The check copies each to the Django
 domain (django.po) and the Jinja2 one (messages.po) and compiles them with msgfmt.
 
     make_catalogs.py OUT_DIR
@@ -17,6 +18,7 @@ PLURALS = {
     "ja": "nplurals=1; plural=0;",
     "de": "nplurals=2; plural=(n != 1);",
     "de_AT": "nplurals=2; plural=(n != 1);",
+    "fi": "nplurals=2; plural=(n != 1);",
 }
 # A fuzzy header (as makemessages writes on a new catalog): its Plural-Forms still applies.
 FUZZY_HEADER = {"pl", "de_AT"}
@@ -83,6 +85,17 @@ S = {
         ("shop", "Open", "Offen"),
         ("fuzzy", "page", "Try again later", "Probieren S' es später"),
     ],
+    "fi": [
+        (None, "English", "englanti"),
+        (None, "The shop is resting", "Kauppa lepää"),
+        (None, "Back soon", "Palaamme pian"),
+        (None, "Hello %(name)s, error %(code)s happened", "Hei %(name)s, tapahtui virhe %(code)s"),
+        ("door", "Open", "Avaa"),
+        ("shop", "Open", "Avoinna"),
+        ("fuzzy", None, "Fuzzy line", "Epäselvä rivi"),
+        (None, "Status %(code)s for %(who)s", "Tila %(code)s käyttäjälle %(who)s"),
+        ("page", "Try again later", "Yritä myöhemmin uudelleen"),
+    ],
 }
 P = {
     "en": [
@@ -129,6 +142,12 @@ P = {
     "de_AT": [
         (None, "%(counter)s parcel is waiting", "%(counter)s parcels are waiting",
          ["%(counter)s Packerl wartet", "%(counter)s Packerln warten"]),
+    ],
+    "fi": [
+        (None, "%(counter)s parcel is waiting", "%(counter)s parcels are waiting",
+         ["%(counter)s paketti odottaa", "%(counter)s pakettia odottaa"]),
+        (None, "%(num)d item left", "%(num)d items left", ["%(num)d tuote jäljellä", "%(num)d tuotetta jäljellä"]),
+        ("minutes", "%(counter)s minute", "%(counter)s minutes", ["%(counter)s minuutti", "%(counter)s minuuttia"]),
     ],
 }
 
