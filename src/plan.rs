@@ -70,18 +70,23 @@ pub fn plan(
     let mut pages = Vec::new();
     let mut shared = Shared::default();
     // One folder per language (`DOWNPAGE_LANGS`), or the top of the output in `DOWNPAGE_LANG`.
-    let folders: Vec<(String, &str)> = if config.lang_folders.is_empty() {
-        vec![(String::new(), config.lang.as_str())]
+    // With each, the built-in language whose words it gets (`de` for `de-at`).
+    let folders: Vec<(String, &str, &'static str)> = if config.lang_folders.is_empty() {
+        vec![(
+            String::new(),
+            config.lang.as_str(),
+            config.words_lang(&config.lang),
+        )]
     } else {
         config
             .lang_folders
             .iter()
-            .map(|lang| (format!("{lang}/"), lang.as_str()))
+            .map(|lang| (format!("{lang}/"), lang.as_str(), config.words_lang(lang)))
             .collect()
     };
     // The site's pages, once per language: every language folder gets each of them.
     for (i, spec) in specs.into_iter().enumerate() {
-        for (folder, lang) in &folders {
+        for (folder, lang, builtin) in &folders {
             let origin = if folder.is_empty() {
                 format!("{specs_source} entry {}", i + 1)
             } else {
@@ -96,7 +101,7 @@ pub fn plan(
             let code = catalog::code_in(&spec.context).or_else(|| catalog::code_from_dest(&dest));
             let words = Words {
                 lang,
-                builtin: config.words_lang(lang),
+                builtin,
                 code,
                 maintenance: false,
             };
@@ -115,7 +120,7 @@ pub fn plan(
         }
     }
     let maintenance = config.maintenance.then_some(MAINTENANCE_CODE);
-    for (folder, lang) in &folders {
+    for (folder, lang, builtin) in &folders {
         let kinds = config
             .codes
             .iter()
@@ -128,7 +133,7 @@ pub fn plan(
                 let origin = format!("DOWNPAGE_CODES {stem}");
                 let words = Words {
                     lang,
-                    builtin: config.words_lang(lang),
+                    builtin,
                     code: Some(code),
                     maintenance: is_maintenance,
                 };

@@ -26,7 +26,6 @@ pub fn check(config: &Config, locales: Option<&Locales>, site_pages: bool) -> Re
             "DOWNPAGE_LANGS" => format!("DOWNPAGE_LANGS item \"{lang}\""),
             variable => format!("{variable} \"{lang}\""),
         };
-        let built_in = catalog::listing();
         let Some(locales) = locales else {
             let (why, fix) = if config.locale_dirs.is_empty() {
                 (
@@ -40,12 +39,13 @@ pub fn check(config: &Config, locales: Option<&Locales>, site_pages: bool) -> Re
                 )
             };
             bail!(
-                "{item} is not a built-in language{} and {why}: use one of {built_in}, a regional form of one (de-at, pt_BR), {fix}",
-                did_you_mean(lang, &[])
+                "{item} is not a built-in language{} and {why}: use one of {}, a regional form of one (de-at, pt_BR), {fix}",
+                did_you_mean(lang, &[]),
+                catalog::listing()
             );
         };
-        let site = locales.languages();
         if locales.files(lang).is_empty() {
+            let site = locales.languages();
             let has = if site.is_empty() {
                 "none".to_string()
             } else {
@@ -53,15 +53,17 @@ pub fn check(config: &Config, locales: Option<&Locales>, site_pages: bool) -> Re
             };
             let first = &config.locale_dirs[0];
             bail!(
-                "{item} is neither a built-in language nor one of the site's catalogs (DOWNPAGE_LOCALE_DIR has {has}){}: use one of {built_in}, a regional form of one (de-at, pt_BR), one of the site's, or add {}/LC_MESSAGES/{}.po",
+                "{item} is neither a built-in language nor one of the site's catalogs (DOWNPAGE_LOCALE_DIR has {has}){}: use one of {}, a regional form of one (de-at, pt_BR), one of the site's, or add {}/LC_MESSAGES/{}.po",
                 did_you_mean(lang, &site),
+                catalog::listing(),
                 first.join(language::locale_folder(lang)).display(),
                 locales.domain()
             );
         }
         if !site_pages {
             bail!(
-                "{item} is not a built-in language and DOWNPAGE_PAGES lists no page of the site to translate into it with its catalogs, so no page would be in {lang}: list the site's pages in DOWNPAGE_PAGES, or use one of {built_in}"
+                "{item} is not a built-in language and DOWNPAGE_PAGES lists no page of the site to translate into it with its catalogs, so no page would be in {lang}: list the site's pages in DOWNPAGE_PAGES, or use one of {}",
+                catalog::listing()
             );
         }
     }
@@ -134,4 +136,22 @@ pub fn warnings(config: &Config, plan: &Plan) -> Vec<Line> {
         );
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typos_one_edit_away_are_named_but_not_two_letter_tags() {
+        assert_eq!(did_you_mean("dee", &[]), "; did you mean \"de\"?");
+        assert_eq!(did_you_mean("deu", &[]), "; did you mean \"de\"?");
+        assert_eq!(
+            did_you_mean("fin", &["fi".to_string()]),
+            "; did you mean \"fi\"?"
+        );
+        // `fi` is one edit from `hi`, but likely no typo: nothing is suggested.
+        assert_eq!(did_you_mean("fi", &[]), "");
+        assert_eq!(did_you_mean("vie", &[]), "");
+    }
 }
