@@ -39,7 +39,7 @@ pub fn check(config: &Config, locales: Option<&Locales>, site_pages: bool) -> Re
                 )
             };
             bail!(
-                "{item} is not a built-in language{} and {why}: use one of {}, a regional form of one (de-at, pt_BR), {fix}",
+                "{item} is not a built-in language and {why}: {}use one of {}, a regional form of one (de-at, pt_BR), {fix}",
                 did_you_mean(lang, &[]),
                 catalog::listing()
             );
@@ -53,7 +53,7 @@ pub fn check(config: &Config, locales: Option<&Locales>, site_pages: bool) -> Re
             };
             let first = &config.locale_dirs[0];
             bail!(
-                "{item} is neither a built-in language nor one of the site's catalogs (DOWNPAGE_LOCALE_DIR has {has}){}: use one of {}, a regional form of one (de-at, pt_BR), one of the site's, or add {}/LC_MESSAGES/{}.po",
+                "{item} is neither a built-in language nor one of the site's catalogs (DOWNPAGE_LOCALE_DIR has {has}): {}use one of {}, a regional form of one (de-at, pt_BR), one of the site's, or add {}/LC_MESSAGES/{}.po",
                 did_you_mean(lang, &site),
                 catalog::listing(),
                 first.join(language::locale_folder(lang)).display(),
@@ -70,8 +70,9 @@ pub fn check(config: &Config, locales: Option<&Locales>, site_pages: bool) -> Re
     Ok(())
 }
 
-/// `; did you mean "de"?` for a tag one edit away from a built-in or a site language (`dee`,
-/// `deu` → `de`), or nothing: two-letter tags are all one edit from several others.
+/// `did you mean "de"? Otherwise, ` for a tag one edit away from a built-in or a site
+/// language (`dee`, `deu` → `de`), or nothing: two-letter tags are all one edit from several
+/// others.
 fn did_you_mean(lang: &str, site: &[String]) -> String {
     if lang.len() < 3 {
         return String::new();
@@ -85,7 +86,10 @@ fn did_you_mean(lang: &str, site: &[String]) -> String {
         .collect();
     near.sort_unstable();
     near.dedup();
-    suggest::did_you_mean(&near)
+    match suggest::did_you_mean(&near).strip_prefix("; ") {
+        Some(question) => format!("{question} Otherwise, "),
+        None => String::new(),
+    }
 }
 
 /// One warning per language the built-in theme lacks (`fi`) whose folder gets built-in
@@ -144,11 +148,11 @@ mod tests {
 
     #[test]
     fn typos_one_edit_away_are_named_but_not_two_letter_tags() {
-        assert_eq!(did_you_mean("dee", &[]), "; did you mean \"de\"?");
-        assert_eq!(did_you_mean("deu", &[]), "; did you mean \"de\"?");
+        assert_eq!(did_you_mean("dee", &[]), "did you mean \"de\"? Otherwise, ");
+        assert_eq!(did_you_mean("deu", &[]), "did you mean \"de\"? Otherwise, ");
         assert_eq!(
             did_you_mean("fin", &["fi".to_string()]),
-            "; did you mean \"fi\"?"
+            "did you mean \"fi\"? Otherwise, "
         );
         // `fi` is one edit from `hi`, but likely no typo: nothing is suggested.
         assert_eq!(did_you_mean("fi", &[]), "");

@@ -235,7 +235,7 @@ fn a_language_neither_built_in_nor_in_the_site_catalogs_is_refused() {
     let site = django_site("i18n-typo").file("locale/fi/LC_MESSAGES/django.po", FI_PO);
     // A typo: the nearest names, the languages there are, and the catalog to add.
     site.clone().env("DOWNPAGE_LANGS", "en,dee").fails(&[
-        "DOWNPAGE_LANGS item \"dee\" is neither a built-in language nor one of the site's catalogs (DOWNPAGE_LOCALE_DIR has de, fi); did you mean \"de\"?",
+        "DOWNPAGE_LANGS item \"dee\" is neither a built-in language nor one of the site's catalogs (DOWNPAGE_LOCALE_DIR has de, fi): did you mean \"de\"? Otherwise, use one of",
         "ja (日本語)",
         "locale/dee/LC_MESSAGES/django.po",
     ]);
