@@ -1,6 +1,8 @@
-//! Plan → the nginx snippet's language choice (`DOWNPAGE_LANGS` with `DOWNPAGE_NGINX_CONF`):
-//! server-level `set`/`if` lines that set `$downpage_lang` to the language folder the
-//! visitor's `Accept-Language` prefers. Pure.
+//! Plan → nginx's language choice (`DOWNPAGE_LANGS`): server-level `set`/`if` lines that set
+//! `$downpage_lang` to the language folder the visitor's `Accept-Language` prefers. The one
+//! implementation: the `DOWNPAGE_NGINX_CONF` snippet (and the `nginx` target's `nginx.conf`),
+//! the `nginx` target's `nginx-lang.conf` (the Helm chart includes it) and the `ingress-nginx`
+//! target's server all hold these lines. Pure.
 //!
 //! The rules, which [`choose`] states in plain Rust and a test checks the lines against:
 //! - a range matches a folder when it is the folder's tag or starts with it and `-`

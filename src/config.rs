@@ -321,11 +321,6 @@ impl Config {
         };
         let assets = assets(&raw)?;
         let (lang, lang_folders) = parse_langs(raw.lang.as_deref(), raw.langs.as_deref())?;
-        if layout == Layout::IngressNginx && !lang_folders.is_empty() {
-            bail!(
-                "DOWNPAGE_LANGS does not work with the ingress-nginx layout (DOWNPAGE_LAYOUT or DOWNPAGE_TARGETS): its error backend reads only /www/<code>.html; use DOWNPAGE_LANG for one language"
-            );
-        }
         let (locale_dirs, locale_domain) =
             parse_locale(raw.locale_dir.as_deref(), raw.locale_domain.as_deref())?;
         let syntax = crate::dialect::settings::parse_syntax(raw.syntax.as_deref())?;

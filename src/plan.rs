@@ -70,20 +70,21 @@ pub fn plan(
     let mut pages = Vec::new();
     let mut shared = Shared::default();
     // One folder per language (`DOWNPAGE_LANGS`), or the top of the output in `DOWNPAGE_LANG`.
-    // With each, the built-in language whose words it gets (`de` for `de-at`).
-    let folders: Vec<(String, &str, &'static str)> = if config.lang_folders.is_empty() {
-        vec![(
+    // With each, the built-in language whose words it gets (`de` for `de-at`). The
+    // ingress-nginx layout also keeps the first language at the top, last: the stock error
+    // backend reads only `/www/<code>.<ext>`, `ingress-nginx.conf` the folders.
+    let mut folders: Vec<(String, &str, &'static str)> = config
+        .lang_folders
+        .iter()
+        .map(|lang| (format!("{lang}/"), lang.as_str(), config.words_lang(lang)))
+        .collect();
+    if folders.is_empty() || config.layout == Layout::IngressNginx {
+        folders.push((
             String::new(),
             config.lang.as_str(),
             config.words_lang(&config.lang),
-        )]
-    } else {
-        config
-            .lang_folders
-            .iter()
-            .map(|lang| (format!("{lang}/"), lang.as_str(), config.words_lang(lang)))
-            .collect()
-    };
+        ));
+    }
     // The site's pages, once per language: every language folder gets each of them.
     for (i, spec) in specs.into_iter().enumerate() {
         for (folder, lang, builtin) in &folders {
@@ -152,9 +153,20 @@ pub fn plan(
         }
     }
     for (class, formats, why) in fallbacks(config) {
-        {
+        // The ingress-nginx layout's class pages go wherever its code pages go.
+        let top = [(
+            String::new(),
+            config.lang.as_str(),
+            config.words_lang(&config.lang),
+        )];
+        let class_folders = if why == TRAEFIK_FALLBACK {
+            &top[..]
+        } else {
+            &folders[..]
+        };
+        for &(ref folder, lang, builtin) in class_folders {
             for format in &formats {
-                let dest = format!("{class}xx.{format}");
+                let dest = format!("{folder}{class}xx.{format}");
                 // Traefik copies a class page the site already has (DOWNPAGE_PAGES).
                 if why == TRAEFIK_FALLBACK && pages.iter().any(|p| p.dest == dest) {
                     continue;
@@ -166,14 +178,18 @@ pub fn plan(
                     format!("downpage/error.{format}")
                 };
                 let mut context = Map::new();
-                let words = catalog::class_words(class, config.words_lang(&config.lang));
+                let words = catalog::class_words(class, builtin);
                 context.insert("title".into(), Value::from(words.title.as_str()));
                 context.insert("message".into(), Value::from(words.message.as_str()));
                 context.insert("hint".into(), Value::from(words.hint.as_str()));
-                let origin = format!("{why} {class}xx fallback");
+                let origin = if folder.is_empty() {
+                    format!("{why} {class}xx fallback")
+                } else {
+                    format!("{why} {class}xx fallback ({lang})")
+                };
                 let words = Words {
-                    lang: &config.lang,
-                    builtin: config.words_lang(&config.lang),
+                    lang,
+                    builtin,
                     code: None,
                     maintenance: false,
                 };
@@ -188,7 +204,7 @@ pub fn plan(
                     own,
                     code: None,
                     origin,
-                    lang: config.lang.clone(),
+                    lang: lang.to_string(),
                 });
             }
         }

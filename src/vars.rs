@@ -73,7 +73,7 @@ variables! {
         meaning: "Variants of each built-in code page, comma-separated: `html` (`<code>.html`), `json` (`<code>.json`, for API clients) and `txt` (`<code>.txt`, plain text).";
     layout: Option<String> = "DOWNPAGE_LAYOUT",
         default: "`flat`",
-        meaning: "`ingress-nginx`: lay the code pages out for the ingress-nginx custom error backend (mount the folder at its `/www`): `<code>.html` and `<code>.json` for every code, plus the `4xx` and `5xx` fallbacks it reads for codes without a page.";
+        meaning: "`ingress-nginx`: lay the code pages out for the ingress-nginx custom error backend (mount the folder at its `/www`): `<code>.html` and `<code>.json` for every code, plus the `4xx` and `5xx` fallbacks it reads for codes without a page. With `DOWNPAGE_LANGS`, in every language folder and once more at the top in the first language (the stock backend reads only the top).";
     gzip: Option<String> = "DOWNPAGE_GZIP",
         default: "`false`",
         meaning: "`true`: also write a gzip copy `<page>.gz` beside every page (for nginx `gzip_static`), reproducible like the pages.";
@@ -94,10 +94,10 @@ variables! {
         meaning: "The folder where nginx sees the pages (often another mount path than downpage's), used as `root` in the snippet; an absolute path.";
     targets: Option<String> = "DOWNPAGE_TARGETS",
         default: "(none: the pages only)",
-        meaning: "Delivery platforms to write configuration for, comma-separated: `nginx` (`nginx.conf`), `ingress-nginx` (the same as `DOWNPAGE_LAYOUT=ingress-nginx`), `envoy-gateway` (`envoy-gateway.yaml`), `haproxy` (`haproxy.cfg`, `haproxy/<code>.http`), `traefik` (`traefik.yaml`), `caddy` (`Caddyfile`), `apache` (`apache.conf`), `cloudflare` (`cloudflare/<code>.html`); every page is checked against each target's size budget before anything is written. See docs/targets.md.";
+        meaning: "Delivery platforms to write configuration for, comma-separated: `nginx` (`nginx.conf`; with `DOWNPAGE_LANGS` also `nginx-lang.conf`, the language choice alone), `ingress-nginx` (the `DOWNPAGE_LAYOUT=ingress-nginx` layout and `ingress-nginx.conf`, an nginx server in place of its error backend), `envoy-gateway` (`envoy-gateway.yaml`), `haproxy` (`haproxy.cfg`, `haproxy/<code>.http`), `traefik` (`traefik.yaml`), `caddy` (`Caddyfile`), `apache` (`apache.conf`), `cloudflare` (`cloudflare/<code>.html`); every page is checked against each target's size budget before anything is written. See docs/targets.md.";
     serve_root: Option<String> = "DOWNPAGE_SERVE_ROOT",
         default: "`DOWNPAGE_NGINX_ROOT`, else the output folder, made absolute",
-        meaning: "The folder where the server sees the pages, written into the `nginx`, `haproxy`, `caddy` and `apache` configurations (and the `DOWNPAGE_NGINX_CONF` snippet); wins over `DOWNPAGE_NGINX_ROOT`. An absolute path of letters, digits and `/ . _ - ~ + @ , =`.";
+        meaning: "The folder where the server sees the pages, written into the `nginx`, `ingress-nginx`, `haproxy`, `caddy` and `apache` configurations (and the `DOWNPAGE_NGINX_CONF` snippet); wins over `DOWNPAGE_NGINX_ROOT`. An absolute path of letters, digits and `/ . _ - ~ + @ , =`.";
     envoy_gateway: Option<String> = "DOWNPAGE_ENVOY_GATEWAY",
         default: "(none; required with `envoy-gateway`)",
         meaning: "The Gateway the Envoy Gateway `BackendTrafficPolicy` targets, as `namespace/name`, e.g. `default/eg`; the policy and its ConfigMaps go into that namespace.";

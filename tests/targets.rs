@@ -284,16 +284,110 @@ fn targets_keep_the_tarball_reproducible() {
 }
 
 #[test]
-fn ingress_nginx_target_is_the_ingress_nginx_layout() {
+fn ingress_nginx_target_is_the_ingress_nginx_layout_and_its_server() {
     let by_layout = Test::new("targets-layout")
         .env("DOWNPAGE_OUTPUT_DIR", "out")
         .env("DOWNPAGE_LAYOUT", "ingress-nginx");
     by_layout.ok();
     let by_target = Test::new("targets-ingress")
         .env("DOWNPAGE_OUTPUT_DIR", "out")
+        .env("DOWNPAGE_SERVE_ROOT", "/www")
         .env("DOWNPAGE_TARGETS", "ingress-nginx");
     by_target.ok();
-    assert_eq!(snapshot(&by_layout), snapshot(&by_target));
+    let mut files = snapshot(&by_target);
+    let conf = String::from_utf8(files.remove("ingress-nginx.conf").unwrap()).unwrap();
+    assert_eq!(snapshot(&by_layout), files);
+    assert!(conf.contains("    root \"/www\";\n"), "{conf}");
+    assert!(
+        conf.contains("error_page 502 /502.$downpage_ext;"),
+        "{conf}"
+    );
+    assert!(
+        conf.contains("if ($downpage_code = 502) { return 502; }"),
+        "{conf}"
+    );
+    assert!(!conf.contains("$downpage_lang"), "{conf}");
+    // Only a tarball: the server needs to be told where the pages are.
+    Test::new("targets-ingress-tar")
+        .env("DOWNPAGE_TARBALL", "p.tgz")
+        .env("DOWNPAGE_TARGETS", "ingress-nginx")
+        .fails(&[
+            "names ingress-nginx but only a tarball is written",
+            "DOWNPAGE_SERVE_ROOT",
+        ]);
+}
+
+/// With `DOWNPAGE_LANGS` the ingress-nginx layout is in every language folder, and once
+/// more at the top in the first language (what the stock image reads); the server picks
+/// the folder with the same lines as the nginx snippet.
+#[test]
+fn ingress_nginx_layout_in_every_language() {
+    let t = Test::new("targets-ingress-langs")
+        .env("DOWNPAGE_OUTPUT_DIR", "out")
+        .env("DOWNPAGE_LANGS", "en,de,ar")
+        .env("DOWNPAGE_CODES", "404,503")
+        .env("DOWNPAGE_TARGETS", "ingress-nginx,nginx");
+    t.ok();
+    let files = t.files("out");
+    for stem in ["404", "503", "4xx", "5xx"] {
+        for ext in ["html", "json"] {
+            for folder in ["", "en/", "de/", "ar/"] {
+                let f = format!("{folder}{stem}.{ext}");
+                assert!(files.contains(&f), "{f} missing: {files:?}");
+            }
+        }
+    }
+    assert!(t.read("out/de/5xx.html").contains("lang=\"de\""));
+    assert!(t.read("out/ar/4xx.html").contains("dir=\"rtl\""));
+    assert!(t.read("out/4xx.html").contains("lang=\"en\""));
+    let de: serde_json::Value = serde_json::from_str(&t.read("out/de/5xx.json")).unwrap();
+    let en: serde_json::Value = serde_json::from_str(&t.read("out/5xx.json")).unwrap();
+    assert_ne!(de["title"], en["title"], "the class page is not translated");
+    let conf = t.read("out/ingress-nginx.conf");
+    let lines = t.read("out/nginx-lang.conf");
+    let choice: Vec<&str> = lines.lines().filter(|l| !l.starts_with('#')).collect();
+    assert!(choice.len() > 10, "{lines}");
+    for line in &choice {
+        assert!(
+            conf.contains(&format!("    {line}\n")),
+            "{line} not in {conf}"
+        );
+        assert!(
+            t.read("out/nginx.conf").contains(line),
+            "{line} not in nginx.conf"
+        );
+    }
+    assert!(
+        conf.contains("error_page 503 /$downpage_lang/503.$downpage_ext;"),
+        "{conf}"
+    );
+    // The nginx snippet serves the language folders, not the top copies.
+    assert!(
+        t.read("out/nginx.conf")
+            .contains("error_page 503 /$downpage_lang/503.html;")
+    );
+}
+
+#[test]
+fn nginx_lang_conf_only_with_languages_and_the_ingress_conf_is_reserved() {
+    let t = Test::new("targets-nginx-one")
+        .env("DOWNPAGE_OUTPUT_DIR", "out")
+        .env("DOWNPAGE_TARGETS", "nginx");
+    t.ok();
+    assert!(!t.files("out").contains(&"nginx-lang.conf".to_string()));
+    Test::new("targets-nginx-lang-clash")
+        .file("tpl/p.html", "x")
+        .env("DOWNPAGE_OUTPUT_DIR", "out")
+        .env("DOWNPAGE_TEMPLATE_DIR", "tpl")
+        .env(
+            "DOWNPAGE_PAGES",
+            "503.html=p.html,ingress-nginx.conf=p.html",
+        )
+        .env("DOWNPAGE_TARGETS", "ingress-nginx")
+        .fails(&[
+            "ingress-nginx.conf",
+            "DOWNPAGE_TARGETS puts ingress-nginx.conf",
+        ]);
 }
 
 #[test]

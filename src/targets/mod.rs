@@ -9,6 +9,7 @@ pub mod caddy;
 pub mod cloudflare;
 pub mod envoy_gateway;
 pub mod haproxy;
+pub mod ingress_nginx;
 pub mod nginx;
 pub mod settings;
 pub mod traefik;
@@ -150,8 +151,8 @@ pub fn artifacts(input: &Input) -> Result<Vec<Artifact>> {
     for &kind in &input.settings.kinds {
         let more = match kind {
             Kind::Nginx => nginx::artifacts(input)?,
-            // The ingress-nginx layout is made by the plan (DOWNPAGE_LAYOUT=ingress-nginx).
-            Kind::IngressNginx => Vec::new(),
+            // Its layout is made by the plan (DOWNPAGE_LAYOUT=ingress-nginx); this is its server.
+            Kind::IngressNginx => ingress_nginx::artifacts(input)?,
             Kind::EnvoyGateway => envoy_gateway::artifacts(input)?,
             Kind::Haproxy => haproxy::artifacts(input)?,
             Kind::Traefik => traefik::artifacts(input)?,
@@ -170,8 +171,8 @@ pub fn reserved(settings: &Settings) -> Vec<&'static str> {
     let mut out = Vec::new();
     for &kind in &settings.kinds {
         out.extend(match kind {
-            Kind::Nginx => &["nginx.conf"][..],
-            Kind::IngressNginx => &[],
+            Kind::Nginx => &["nginx.conf", nginx::LANG_CONF][..],
+            Kind::IngressNginx => &["ingress-nginx.conf"],
             Kind::EnvoyGateway => &["envoy-gateway.yaml"],
             Kind::Haproxy => &["haproxy.cfg", "haproxy/"],
             Kind::Traefik => &["traefik.yaml"],

@@ -43,7 +43,7 @@ impl Kind {
     pub fn needs_root(self) -> bool {
         matches!(
             self,
-            Kind::Nginx | Kind::Haproxy | Kind::Caddy | Kind::Apache
+            Kind::Nginx | Kind::IngressNginx | Kind::Haproxy | Kind::Caddy | Kind::Apache
         )
     }
 }

@@ -6,7 +6,9 @@
 #  - the downpage service is one-shot and nginx waits for it to complete successfully;
 #  - the services are run here with the real binary and exactly their resolved environment
 #    (tests/tools/compose-run.py), and Debian's nginx serves examples/compose/default.conf
-#    with what downpage wrote, in front of a dead app: status 502 and the 502 page. That part
+#    with what downpage wrote, in front of a dead app: status 502 and the 502 page; then the
+#    same with compose.yaml's DOWNPAGE_LANGS line uncommented: the 502 page in the language
+#    the visitor's Accept-Language prefers, through the snippet nginx includes. That part
 #    needs every DOWNPAGE_* variable the files use to exist in the binary (`--help`).
 source "$(dirname "$0")/../lib.sh"
 source "$ROOT/tests/tools/nginx-lib.sh"
@@ -77,6 +79,30 @@ expect_http 502 "$PAGES/502.html" "http://127.0.0.1:$port/" || rc=1
 expect_http 502 "$PAGES/502.html.gz" "http://127.0.0.1:$port/" -H 'Accept-Encoding: gzip' || rc=1  # DOWNPAGE_GZIP
 nginx_stop
 ((rc == 0)) || fail "nginx in front of the dead app did not answer as expected"
+
+echo "-- compose.yaml with its DOWNPAGE_LANGS line uncommented: nginx serves the visitor's language"
+# The nginx service includes the snippet downpage writes, so the language lines come with it.
+grep -q '^      # DOWNPAGE_LANGS: en,de,fr,ar$' compose.yaml || fail "compose.yaml no longer has the commented DOWNPAGE_LANGS line this check uncomments"
+sed 's/^      # DOWNPAGE_LANGS:/      DOWNPAGE_LANGS:/' compose.yaml > "$W/langs.yaml"
+"$COMPOSE" -f "$W/langs.yaml" --project-directory "$ROOT" config --format json > "$W/langs.json" || fail "compose config (languages)"
+L=$W/langs; mkdir -p "$L"; chmod 755 "$L"
+"${RUNPY[@]}" run "$W/langs.json" downpage --root "$L" --bin "$BIN" || fail "the downpage service failed (languages)"
+PAGES=$L/volumes/pages
+grep -q 'error_page 502 /$downpage_lang/502.html;' "$PAGES/error-pages.conf" || fail "the snippet does not pick the language"
+"${RUNPY[@]}" remap "$W/langs.json" nginx --root "$L" < examples/compose/default.conf \
+  | sed -e "s/listen 8080;/listen 127.0.0.1:$port;/" -e "s#http://app:8000#http://127.0.0.1:$dead#" > "$W/langs-server.conf"
+"${RUNPY[@]}" remap "$W/langs.json" nginx --root "$L" < "$PAGES/error-pages.conf" > "$W/langs-snippet.conf"
+cp "$W/langs-snippet.conf" "$PAGES/error-pages.conf"
+nginx_conf_start "$W/langs-nginx" "$W/langs-server.conf" "$port" || fail "nginx did not start (languages)"
+rc=0
+for case in "ja,de;q=0.8 => de" "de-CH => de" "fr;q=0.1,ar => ar" "ja,ko;q=0.9 => en" " => en" "de;q=0,fr;q=0.1 => fr"; do
+  lang=${case##*=> }; header=${case% =>*}; header=${header# }
+  al=(); [ -n "$header" ] && al=(-H "Accept-Language: $header")
+  expect_http 502 "$PAGES/$lang/502.html" "http://127.0.0.1:$port/" "${al[@]}" || rc=1
+done
+expect_http 502 "$PAGES/ar/502.html.gz" "http://127.0.0.1:$port/" -H 'Accept-Language: ar' -H 'Accept-Encoding: gzip' || rc=1
+nginx_stop
+((rc == 0)) || fail "nginx with DOWNPAGE_LANGS did not answer in the visitor's language"
 
 echo "-- compose.export.yaml: the tarball on the host"
 E=$W/export; mkdir -p "$E"

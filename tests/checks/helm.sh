@@ -7,7 +7,9 @@
 #  - for each of them the pod is run here: the init container with the real binary and
 #    exactly the rendered environment and ConfigMaps (tests/tools/pod.py), then Debian's nginx
 #    with the chart's own server block on 127.0.0.1, sent X-Code / X-Format headers: the
-#    right page byte for byte, with the real status code.
+#    right page byte for byte, with the real status code; with `languages`
+#    (ci/languages-values.yaml), Accept-Language picks the language folder through the
+#    nginx-lang.conf downpage wrote into the pages volume.
 source "$(dirname "$0")/../lib.sh"
 source "$ROOT/tests/tools/nginx-lib.sh"
 need_apt nginx curl
@@ -62,6 +64,7 @@ rejects "the latest tag" --set image.tag=latest
 rejects "status code 200" --set 'codes={200}'
 rejects "an unknown format" --set 'formats={pdf}'
 rejects "an unknown key" --set nope=1
+rejects "a language that is no tag" --set 'languages={de at}'
 
 echo "-- the optional resources switched off: lint, template, kubernetes-validate"
 OFF=(--set networkPolicy.enabled=false --set serviceAccount.create=false --set podDisruptionBudget.enabled=false
@@ -139,4 +142,42 @@ expect_http 503 "$PAGES/503.html" "$U/" -H 'X-Code: 503' -H 'X-Format: applicati
 expect_http 502 "$PAGES/502.json" "$U/" -H 'X-Code: 502' -H 'X-Format: application/json' || rc=1
 nginx_stop
 ((rc == 0)) || fail "nginx with templates from values answered wrongly"
+echo "-- languages: DOWNPAGE_LANGS, and DOWNPAGE_TARGETS keeps nginx beside the user's targets"
+"${HELM[@]}" template rel "$CHART" -n error-pages -f "$CHART/ci/languages-values.yaml" \
+  --set env.DOWNPAGE_TARGETS=cloudflare > "$W/lang-env.yaml" || fail "helm template (languages + env targets)"
+grep -A1 'name: DOWNPAGE_TARGETS' "$W/lang-env.yaml" | grep -q 'value: "cloudflare,nginx"' \
+  || fail "languages with env.DOWNPAGE_TARGETS=cloudflare should give DOWNPAGE_TARGETS=cloudflare,nginx"
+grep -q 'nginx-lang.conf' "$W/default.yaml" && fail "without languages the chart's nginx must not include nginx-lang.conf"
+echo "ok: DOWNPAGE_TARGETS=cloudflare,nginx; no language lines without languages"
+
+run_case languages -f "$CHART/ci/languages-values.yaml"
+rc=0
+"${POD[@]}" vars "$W/languages.yaml" Deployment/rel-downpage downpage | grep -qx DOWNPAGE_LANGS || { echo "no DOWNPAGE_LANGS in the init container" >&2; rc=1; }
+[ -s "$PAGES/nginx-lang.conf" ] || { echo "downpage wrote no nginx-lang.conf into the pages volume" >&2; rc=1; }
+grep -q 'lang="de"' "$PAGES/de/503.html" || { echo "de/503.html is not German" >&2; rc=1; }
+expect_http 200 - "$U/healthz" || rc=1
+cases=(
+  # Accept-Language => the folder served
+  "ja,de;q=0.8 => de"          # no Japanese pages: the next one
+  "de-CH => de"                # a region matches its language
+  "fr;q=0.1,ar => ar"          # no q-value is q=1
+  "ja,ko;q=0.9,tlh;q=0.5 => en" # nothing supported: the first language
+  " => en"                     # no header
+  "fr;q=0.5,de;q=0.5 => fr"    # a tie: the header's order
+  "de;q=0,fr;q=0.1 => fr"      # q=0: never
+  "de-AT,de;q=0.9 => de-at"    # the longer tag first
+)
+for case in "${cases[@]}"; do
+  lang=${case##*=> }; header=${case% =>*}; header=${header# }
+  al=(); [ -n "$header" ] && al=(-H "Accept-Language: $header")
+  for c in 503 404; do
+    expect_http "$c" "$PAGES/$lang/$c.html" "$U/x" -H "X-Code: $c" "${al[@]}" || rc=1
+  done
+  expect_http 502 "$PAGES/$lang/502.json" "$U/api" -H 'X-Code: 502' -H 'X-Format: application/json' "${al[@]}" || rc=1
+  expect_http 404 "$PAGES/$lang/404.html" "$U/" "${al[@]}" || rc=1   # no X-Code: unknown host
+done
+expect_http 404 "$PAGES/de/404.html" "$U/de/502.html" -H 'Accept-Language: de' || rc=1     # pages are internal
+expect_http 404 "$PAGES/de/404.html" "$U/nginx-lang.conf" -H 'Accept-Language: de' || rc=1 # nor are the nginx files
+nginx_stop
+((rc == 0)) || fail "nginx with languages answered wrongly"
 echo "helm: ok"

@@ -99,8 +99,9 @@ Every status code nginx answers by X-Code: `codes` and the codes of `pages`, com
 
 {{/*
 The init container's DOWNPAGE_* environment, sorted by name. The chart's own settings come
-first (built-in pages for the `codes` that `pages` does not replace); `vars` become
-DOWNPAGE_VAR_<NAME>; `env` is passed as it is and wins.
+first (built-in pages for the `codes` that `pages` does not replace; with `languages`, the
+nginx target for nginx-lang.conf); `vars` become DOWNPAGE_VAR_<NAME>; `env` is passed as it
+is and wins, except that DOWNPAGE_TARGETS keeps nginx when there are `languages`.
 */}}
 {{- define "downpage.env" -}}
 {{- $env := dict "DOWNPAGE_OUTPUT_DIR" "/pages" }}
@@ -119,6 +120,12 @@ DOWNPAGE_VAR_<NAME>; `env` is passed as it is and wins.
 {{- if .Values.templates }}
 {{- $_ := set $env "DOWNPAGE_TEMPLATE_DIR" "/templates" }}
 {{- end }}
+{{- if .Values.languages }}
+{{- /* the nginx target writes nginx-lang.conf, the language choice nginx includes */}}
+{{- $_ := set $env "DOWNPAGE_LANGS" (join "," .Values.languages) }}
+{{- $_ := set $env "DOWNPAGE_TARGETS" "nginx" }}
+{{- $_ := set $env "DOWNPAGE_SERVE_ROOT" "/usr/share/nginx/pages" }}
+{{- end }}
 {{- if .Values.pages }}
 {{- $pages := list }}
 {{- range $code, $template := .Values.pages }}
@@ -131,6 +138,9 @@ DOWNPAGE_VAR_<NAME>; `env` is passed as it is and wins.
 {{- end }}
 {{- range $key, $value := .Values.env }}
 {{- $_ := set $env $key (toString $value) }}
+{{- end }}
+{{- if and .Values.languages (not (has "nginx" (get $env "DOWNPAGE_TARGETS" | nospace | splitList ","))) }}
+{{- $_ := set $env "DOWNPAGE_TARGETS" (printf "%s,nginx" (get $env "DOWNPAGE_TARGETS")) }}
 {{- end }}
 {{- range $key := keys $env | sortAlpha }}
 - name: {{ $key }}
