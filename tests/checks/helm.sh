@@ -152,7 +152,8 @@ echo "ok: DOWNPAGE_TARGETS=cloudflare,nginx; no language lines without languages
 
 run_case languages -f "$CHART/ci/languages-values.yaml"
 rc=0
-"${POD[@]}" vars "$W/languages.yaml" Deployment/rel-downpage downpage | grep -qx DOWNPAGE_LANGS || { echo "no DOWNPAGE_LANGS in the init container" >&2; rc=1; }
+"${POD[@]}" vars "$W/languages.yaml" Deployment/rel-downpage downpage > "$W/languages-vars.txt"
+grep -qx DOWNPAGE_LANGS "$W/languages-vars.txt" || { echo "no DOWNPAGE_LANGS in the init container" >&2; rc=1; }
 [ -s "$PAGES/nginx-lang.conf" ] || { echo "downpage wrote no nginx-lang.conf into the pages volume" >&2; rc=1; }
 grep -q 'lang="de"' "$PAGES/de/503.html" || { echo "de/503.html is not German" >&2; rc=1; }
 expect_http 200 - "$U/healthz" || rc=1
