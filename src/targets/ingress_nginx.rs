@@ -49,13 +49,14 @@ pub fn artifacts(input: &Input) -> Result<Vec<Artifact>> {
 
     let mut out = format!(
         "# nginx in place of ingress-nginx's retired custom-error-pages image, made by downpage\n\
-         # (DOWNPAGE_TARGETS=ingress-nginx). Put it in the nginx image's conf.d (it is read inside\n\
-         # http {{}}), the pages at {root}. ingress-nginx sends X-Code (the status) and X-Format\n\
-         # (the client's Accept): the answer is that status with its page{}.\n",
+         # (DOWNPAGE_TARGETS=ingress-nginx): put it in the nginx image's conf.d (it is read inside\n\
+         # http {{}}). ingress-nginx sends X-Code (the status) and X-Format (the client's Accept):\n\
+         # the answer is that status with its page{}.\n\
+         # The pages: {root}\n",
         if input.langs.is_empty() {
             ""
         } else {
-            ", in the language\n# the visitor's Accept-Language prefers"
+            ",\n# in the language the visitor's Accept-Language prefers"
         }
     );
     out.push_str("map $http_x_code $downpage_code {\n    default \"\";\n");
@@ -83,6 +84,7 @@ pub fn artifacts(input: &Input) -> Result<Vec<Artifact>> {
         for line in crate::accept_language::nginx_lines(input.langs).lines() {
             let _ = writeln!(out, "    {line}");
         }
+        out.push('\n');
     }
     out.push_str(
         "    # Each page keeps its status: error_page without \"=\" does not change it.\n",
@@ -109,7 +111,10 @@ pub fn artifacts(input: &Input) -> Result<Vec<Artifact>> {
             "        if ($downpage_code = {code}) {{ return {code}; }}"
         );
     }
-    out.push_str("        return 404;\n    }\n}\n");
+    out.push_str(
+        "        # no X-Code, or one without a page: an unknown host or path, as ingress-nginx expects\n        \
+         return 404;\n    }\n}\n",
+    );
     Ok(vec![Artifact::config("ingress-nginx.conf", out)])
 }
 
