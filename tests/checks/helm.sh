@@ -180,5 +180,18 @@ done
 expect_http 404 "$PAGES/de/404.html" "$U/de/502.html" -H 'Accept-Language: de' || rc=1     # pages are internal
 expect_http 404 "$PAGES/de/404.html" "$U/nginx-lang.conf" -H 'Accept-Language: de' || rc=1 # nor are the nginx files
 nginx_stop
+# standalone (defaultBackend off, same environment, so the same pages): pages fetchable per folder
+"${HELM[@]}" template rel "$CHART" -n error-pages -f "$CHART/ci/languages-values.yaml" --set defaultBackend.enabled=false > "$W/lang-standalone.yaml" \
+  || fail "helm template (languages, standalone)"
+"${POD[@]}" data "$W/lang-standalone.yaml" rel-downpage-nginx default.conf \
+  | "${POD[@]}" remap "$W/lang-standalone.yaml" Deployment/rel-downpage nginx --root "$W/languages-pod" \
+  | sed "s/listen 8080;/listen 127.0.0.1:$port;/" > "$W/lang-standalone.conf"
+nginx_conf_start "$W/lang-standalone-nginx" "$W/lang-standalone.conf" "$port" || fail "nginx did not start (languages, standalone)"
+expect_http 200 "$PAGES/de/502.html" "$U/de/502.html" || rc=1
+expect_http 503 "$PAGES/ar/503.html" "$U/" -H 'X-Code: 503' -H 'Accept-Language: fr;q=0.1,ar' || rc=1
+expect_http 404 "$PAGES/de/404.html" "$U/nope" -H 'Accept-Language: de-CH' || rc=1
+expect_http 404 "$PAGES/en/404.html" "$U/nginx-lang.conf" || rc=1   # downpage's nginx files are not served
+expect_http 404 "$PAGES/en/404.html" "$U/nginx.conf" || rc=1
+nginx_stop
 ((rc == 0)) || fail "nginx with languages answered wrongly"
 echo "helm: ok"
