@@ -469,6 +469,33 @@ fn ingress_nginx_layout_has_code_pages_json_and_fallbacks() {
     assert_eq!(own.read("pages/5xx.html"), "own Server Error");
 }
 
+/// With `DOWNPAGE_LANGS` the layout is in every language folder, and at the top in the
+/// first language, which is all the stock error backend reads; the layout alone writes no
+/// server (that is `DOWNPAGE_TARGETS=ingress-nginx`).
+#[test]
+fn ingress_nginx_layout_with_languages_keeps_the_first_at_the_top() {
+    let t = Test::new("ingress-langs")
+        .env("DOWNPAGE_LAYOUT", "ingress-nginx")
+        .env("DOWNPAGE_LANGS", "fr,de")
+        .env("DOWNPAGE_CODES", "503");
+    t.ok();
+    let mut want = Vec::new();
+    for folder in ["", "de/", "fr/"] {
+        for stem in ["4xx", "503", "5xx"] {
+            for ext in ["html", "json"] {
+                want.push(format!("{folder}{stem}.{ext}"));
+            }
+        }
+    }
+    want.sort();
+    assert_eq!(t.files("pages"), want);
+    assert_eq!(t.read("pages/503.json"), t.read("pages/fr/503.json"));
+    let de: serde_json::Value = serde_json::from_str(&t.read("pages/de/5xx.json")).unwrap();
+    let fr: serde_json::Value = serde_json::from_str(&t.read("pages/5xx.json")).unwrap();
+    assert_ne!(de["title"], fr["title"]);
+    assert!(t.read("pages/4xx.html").contains("lang=\"fr\""));
+}
+
 #[test]
 fn check_mode_writes_no_tarball_no_snippet() {
     let t = Test::new("check-delivery")
