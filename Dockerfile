@@ -19,24 +19,21 @@ WORKDIR /src
 COPY . .
 ARG BUILDPLATFORM
 ARG TARGETPLATFORM
-# A fully static musl binary built with the size-first `image` profile (Cargo.toml) to keep
-# the image under 3 MB, linked by the toolchain's own rust-lld, so no C cross-compiler is
-# needed. Both link plain static, not PIE (amd64 with -C relocation-model=static: the PIE
-# relocations cost ~56 KB of the 1.5 MiB compressed layer budget; the arm64 musl target
-# has no static-pie). The
+# A fully static musl binary built with the size-first `image` profile (Cargo.toml), linked
+# as .cargo/config.toml says for each target: by the toolchain's own rust-lld (no C
+# cross-compiler), plain static, not PIE (docs/deploy.md, "Size budget"). RUSTFLAGS would
+# replace those flags: it is not set here. The
 # smoke test runs the binary before the final stage copies it, when it can run here: only
 # when the build and target platforms are the same.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
     case "${TARGETPLATFORM:=$BUILDPLATFORM}" in \
-      linux/amd64) target=x86_64-unknown-linux-musl; export RUSTFLAGS='-C relocation-model=static' ;; \
+      linux/amd64) target=x86_64-unknown-linux-musl ;; \
       linux/arm64|linux/arm64/v8) target=aarch64-unknown-linux-musl ;; \
       *) echo "downpage: no build for platform '$TARGETPLATFORM': use linux/amd64 or linux/arm64" >&2; exit 1 ;; \
     esac \
  && rustup target add "$target" \
- && CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_LINKER=rust-lld \
-    CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER=rust-lld \
-    cargo auditable build --profile image --locked --target "$target" \
+ && cargo auditable build --profile image --locked --target "$target" \
  && mkdir -p /out/pages \
  && cp "target/$target/image/downpage" /out/downpage \
  && if [ "$TARGETPLATFORM" = "$BUILDPLATFORM" ]; then \

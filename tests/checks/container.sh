@@ -18,18 +18,21 @@ W=$(scratch container)
 # The Dockerfile builds a static musl binary. Where the musl target cannot be added (no
 # reach to the toolchain's distribution), fall back to static glibc and say so: the image is
 # then bigger, but every other property is still checked.
+# The musl build takes its link flags from the context's .cargo/config.toml, as the Dockerfile's.
 TARGET=x86_64-unknown-linux-musl
-BUILD_FLAGS='-C relocation-model=static'   # as the Dockerfile builds amd64: static, not PIE
+FALLBACK=
 if ! rustup target list --installed 2>/dev/null | grep -qx "$TARGET" && ! rustup target add "$TARGET"; then
   echo "NOTE: the musl target could not be added; checking a static glibc build instead"
-  TARGET=x86_64-unknown-linux-gnu
-  BUILD_FLAGS='-C target-feature=+crt-static -C relocation-model=static'
+  TARGET=x86_64-unknown-linux-gnu FALLBACK=1
 fi
 STORE=(--storage-driver vfs --root "$W/storage" --runroot "$W/run")
 BUILDAH=(buildah "${STORE[@]}")
 PODMAN=(podman "${STORE[@]}" --cgroup-manager cgroupfs --events-backend file --runtime runc)
 IMAGE=localhost/downpage:check
-cleanup() { "${BUILDAH[@]}" rm --all >/dev/null 2>&1 || true; rm -rf "$W/storage" "$W/run" 2>/dev/null || true; }
+# The build context is copied outside the checkout: cargo merges the .cargo/config.toml of every
+# parent folder, so under the checkout the context's build would also read the checkout's own.
+CTX=$(mktemp -d "${TMPDIR:-/tmp}/downpage-context.XXXXXX")
+cleanup() { "${BUILDAH[@]}" rm --all >/dev/null 2>&1 || true; rm -rf "$W/storage" "$W/run" "$CTX" 2>/dev/null || true; }
 trap cleanup EXIT
 
 echo "-- hadolint"
@@ -53,18 +56,25 @@ printf 'FROM scratch\nCOPY . /src/\n' > "$W/Context.Dockerfile"
   || fail "buildah could not read the build context"
 ctr=$("${BUILDAH[@]}" from -q localhost/downpage-context)
 mnt=$("${BUILDAH[@]}" mount "$ctr")
-cp -a "$mnt/src" "$W/context"
+cp -a "$mnt/src/." "$CTX"
 "${BUILDAH[@]}" umount "$ctr" >/dev/null; "${BUILDAH[@]}" rm "$ctr" >/dev/null
-(cd "$W/context" && find . -type f | sort) > "$W/context.txt"
-echo "build context: $(wc -l < "$W/context.txt") files, $(du -sh "$W/context" | cut -f1)"
+(cd "$CTX" && find . -type f | sort) > "$W/context.txt"
+echo "build context: $(wc -l < "$W/context.txt") files, $(du -sh "$CTX" | cut -f1)"
 grep -Eq '^\./(target|\.git|\.ci)/' "$W/context.txt" && fail ".dockerignore lets target/, .git or .ci into the build context"
+for f in .cargo/config.toml; do
+  grep -qx "\./$f" "$W/context.txt" || fail ".dockerignore drops $f: the image build needs its link flags"
+done
 
 echo "-- static build from the build context (the Dockerfile's build command)"
-# The build stage's profile and target (without cargo auditable and rust-lld: multiarch.sh runs
+# The build stage's profile, target and link flags (without cargo auditable: multiarch.sh runs
 # the real stage); the target dir is shared to reuse compiled deps.
-(cd "$W/context" && RUSTFLAGS=$BUILD_FLAGS \
-  CARGO_TARGET_DIR="$ROOT/target" cargo build --profile image --locked --offline -q --target "$TARGET") \
-  || fail "the static build fails in the Docker build context: does .dockerignore drop a file the build needs?"
+if [ -n "$FALLBACK" ]; then
+  (cd "$CTX" && RUSTFLAGS='-C target-feature=+crt-static -C relocation-model=static' \
+    CARGO_TARGET_DIR="$ROOT/target" cargo build --profile image --locked --offline -q --target "$TARGET")
+else
+  (cd "$CTX" && env -u RUSTFLAGS -u CARGO_ENCODED_RUSTFLAGS \
+    CARGO_TARGET_DIR="$ROOT/target" cargo build --profile image --locked --offline -q --target "$TARGET")
+fi || fail "the static build fails in the Docker build context: does .dockerignore drop a file the build needs?"
 STATIC=$ROOT/target/$TARGET/image/downpage
 "$STATIC" --version
 fileout=$(file -L "$STATIC")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The binary-size budget, with no container tools: builds the image's binary the way the
-# Dockerfile does (`--profile image`, static musl when the target is installed or can be
-# added, as tests/checks/container.sh does) and fails when it grows past the budget:
+# Dockerfile does (`--profile image`, static musl with the link flags of .cargo/config.toml when
+# the target is installed or can be added, as tests/checks/container.sh does) and fails when it grows past the budget:
 #  - gzip -2 of the binary over MAX_GZIP bytes (what the image layer costs to store and pull:
 #    podman/buildah compress a layer about as `gzip -2` does; measured on one tree, a
 #    1,540,747-byte layer for a binary of 1,536,343 bytes at -2 and 1,433,804 at -9).
@@ -12,13 +12,13 @@ MAX_GZIP=1572864   # 1.5 MiB
 source "$(dirname "$0")/../lib.sh"
 
 TARGET=x86_64-unknown-linux-musl
-BUILD_FLAGS='-C relocation-model=static'   # as the Dockerfile builds amd64: static, not PIE
+BUILD=(env -u RUSTFLAGS -u CARGO_ENCODED_RUSTFLAGS)   # the link flags of .cargo/config.toml, as the Dockerfile
 if ! rustup target list --installed 2>/dev/null | grep -qx "$TARGET" && ! rustup target add "$TARGET"; then
   echo "NOTE: the musl target could not be added; measuring a static glibc build instead"
   TARGET=x86_64-unknown-linux-gnu
-  BUILD_FLAGS='-C target-feature=+crt-static -C relocation-model=static'
+  BUILD=(env RUSTFLAGS='-C target-feature=+crt-static -C relocation-model=static')
 fi
-(cd "$ROOT" && RUSTFLAGS=$BUILD_FLAGS cargo build --profile image --locked -q --target "$TARGET") \
+(cd "$ROOT" && "${BUILD[@]}" cargo build --profile image --locked -q --target "$TARGET") \
   || fail "cargo build --profile image --target $TARGET failed"
 BIN=$ROOT/target/$TARGET/image/downpage
 "$BIN" --version >/dev/null || fail "$BIN does not run"
