@@ -21,8 +21,8 @@ ARG BUILDPLATFORM
 ARG TARGETPLATFORM
 # A fully static musl binary built with the size-first `image` profile (Cargo.toml), linked
 # as .cargo/config.toml says for each target: by the toolchain's own rust-lld (no C
-# cross-compiler), plain static, not PIE, identical code folded (docs/deploy.md, "Size budget"). RUSTFLAGS would
-# replace those flags: it is not set here. The
+# cross-compiler), plain static, not PIE, identical code folded, no unwind tables
+# (docs/deploy.md, "Size budget"). RUSTFLAGS would replace those flags: it is not set here. The
 # smoke test runs the binary before the final stage copies it, when it can run here: only
 # when the build and target platforms are the same.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \

@@ -61,7 +61,7 @@ cp -a "$mnt/src/." "$CTX"
 (cd "$CTX" && find . -type f | sort) > "$W/context.txt"
 echo "build context: $(wc -l < "$W/context.txt") files, $(du -sh "$CTX" | cut -f1)"
 grep -Eq '^\./(target|\.git|\.ci)/' "$W/context.txt" && fail ".dockerignore lets target/, .git or .ci into the build context"
-for f in .cargo/config.toml; do
+for f in .cargo/config.toml .cargo/no-unwind-tables.ld; do
   grep -qx "\./$f" "$W/context.txt" || fail ".dockerignore drops $f: the image build needs its link flags"
 done
 

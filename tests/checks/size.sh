@@ -22,6 +22,9 @@ fi
   || fail "cargo build --profile image --target $TARGET failed"
 BIN=$ROOT/target/$TARGET/image/downpage
 "$BIN" --version >/dev/null || fail "$BIN does not run"
+if [ "$TARGET" = x86_64-unknown-linux-musl ] && readelf -SW "$BIN" | grep -q ' \.eh_frame'; then
+  fail "$BIN has unwind tables (.eh_frame): the link flags of .cargo/config.toml were not applied"
+fi
 
 bytes=$(stat -c %s "$BIN")
 gzipped=$(gzip -2 -c "$BIN" | wc -c)
