@@ -50,3 +50,15 @@ scratch() { # scratch NAME: a fresh world-readable folder under target/checks
 }
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# The image budget (issue 14), held for each platform by tests/checks/size.sh, container.sh and
+# multiarch.sh: the image within 3,000,000 bytes uncompressed and 1.5 MiB as its
+# gzip-compressed layer. It lives here only; README.md and docs/deploy.md quote it.
+IMAGE_MAX_BYTES=3000000
+IMAGE_MAX_GZIP=1572864   # 1.5 MiB
+check_image_size() { # check_image_size WHAT UNCOMPRESSED COMPRESSED: fails above the budget
+  local what=$1 unc=$2 comp=$3
+  ((unc <= IMAGE_MAX_BYTES)) || fail "$what is $unc bytes uncompressed, over the $IMAGE_MAX_BYTES-byte budget (compressed: $comp): find what grew (cargo bloat, or git bisect on tests/checks/size.sh)"
+  ((comp <= IMAGE_MAX_GZIP)) || fail "$what is $comp bytes compressed, over the $IMAGE_MAX_GZIP-byte budget (uncompressed: $unc): find what grew (cargo bloat, or git bisect on tests/checks/size.sh)"
+  echo "$what: within budget, $((IMAGE_MAX_BYTES - unc)) bytes uncompressed and $((IMAGE_MAX_GZIP - comp)) bytes compressed to spare"
+}

