@@ -47,18 +47,19 @@ mkdir -p "$work"
 
 args=(--work "$work" --bin "$BIN" --tools "$out")
 if [ -n "$static" ]; then
-  # As the container image is built (Dockerfile): --profile image, static musl (static-pie);
-  # static glibc (non-PIE) where the musl target cannot be added, as tests/checks/size.sh.
+  # As the container image is built (Dockerfile): --profile image, static musl linked as
+  # .cargo/config.toml says (RUSTFLAGS unset: it would replace those flags); static glibc
+  # (non-PIE) where the musl target cannot be added, as tests/checks/size.sh.
   # A separate target folder: RUSTFLAGS force a full build.
   profile=image
   triple="$(uname -m)-unknown-linux-musl"
-  flags=
+  build=(env -u RUSTFLAGS -u CARGO_ENCODED_RUSTFLAGS)
   if ! rustup target list --installed 2>/dev/null | grep -qx "$triple" && ! rustup target add "$triple"; then
     echo "NOTE: no musl target; timing a static glibc build instead"
     triple="$(uname -m)-unknown-linux-gnu"
-    flags='-C target-feature=+crt-static -C relocation-model=static'
+    build=(env RUSTFLAGS='-C target-feature=+crt-static -C relocation-model=static')
   fi
-  (cd "$ROOT" && RUSTFLAGS=$flags \
+  (cd "$ROOT" && "${build[@]}" \
     cargo build --locked -q --profile "$profile" --target "$triple" --target-dir target/bench-static)
   args+=(--static-bin "$ROOT/target/bench-static/$triple/$profile/downpage")
 fi
