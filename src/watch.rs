@@ -111,10 +111,12 @@ impl Watcher<'_> {
                     .collect::<Vec<_>>(),
             ),
         );
-        log::emit(&line, config.log_format);
+        // The ready file first, then the pass's line: whoever reads the line (a person, a
+        // test, a log-driven probe) finds the ready file already saying the same.
         if let Err(err) = self.ready.save() {
             log::emit(&Line::error("error", format!("{err:#}")), config.log_format);
         }
+        log::emit(&line, config.log_format);
     }
 }
 
