@@ -55,23 +55,7 @@ pub fn check(name: &str, value: &str) -> Result<(), String> {
 pub fn for_page(ctx: &Map<String, Value>) -> Result<(Value, Value), String> {
     let lang = ctx.get("lang").and_then(Value::as_str).unwrap_or("");
     let code = crate::catalog::code_in(ctx);
-    context(ctx, catalog_of(lang), code)
-}
-
-/// `catalog::get(lang)`, remembered for the last `lang` a render thread asked: every page of a
-/// run asks, nearly always for the same language, and the lookup compares spellings of 20
-/// tags (at 10,000 pages it was 3% of the instructions: tests/bench/run.sh).
-fn catalog_of(lang: &str) -> &'static Catalog {
-    use std::cell::RefCell;
-    thread_local!(static LAST: RefCell<Option<(String, &'static Catalog)>> = const { RefCell::new(None) });
-    LAST.with_borrow_mut(|last| match last {
-        Some((tag, catalog)) if tag == lang => *catalog,
-        _ => {
-            let catalog = crate::catalog::get(lang);
-            *last = Some((lang.to_string(), catalog));
-            catalog
-        }
-    })
+    context(ctx, crate::catalog::get(lang), code)
 }
 
 /// The `theme` and `t` context of a page in `catalog`'s language, from the page's merged
