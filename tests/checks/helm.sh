@@ -157,20 +157,8 @@ grep -qx DOWNPAGE_LANGS "$W/languages-vars.txt" || { echo "no DOWNPAGE_LANGS in 
 [ -s "$PAGES/nginx-lang.conf" ] || { echo "downpage wrote no nginx-lang.conf into the pages volume" >&2; rc=1; }
 grep -q 'lang="de"' "$PAGES/de/503.html" || { echo "de/503.html is not German" >&2; rc=1; }
 expect_http 200 - "$U/healthz" || rc=1
-cases=(
-  # Accept-Language => the folder served
-  "ja,de;q=0.8 => de"          # no Japanese pages: the next one
-  "de-CH => de"                # a region matches its language
-  "fr;q=0.1,ar => ar"          # no q-value is q=1
-  "ja,ko;q=0.9,tlh;q=0.5 => en" # nothing supported: the first language
-  " => en"                     # no header
-  "fr;q=0.5,de;q=0.5 => fr"    # a tie: the header's order
-  "de;q=0,fr;q=0.1 => fr"      # q=0: never
-  "de-AT,de;q=0.9 => de-at"    # the longer tag first
-)
-for case in "${cases[@]}"; do
-  lang=${case##*=> }; header=${case% =>*}; header=${header# }
-  al=(); [ -n "$header" ] && al=(-H "Accept-Language: $header")
+for case in "${ACCEPT_LANGUAGE_CASES[@]}"; do
+  accept_language_case "$case"
   for c in 503 404; do
     expect_http "$c" "$PAGES/$lang/$c.html" "$U/x" -H "X-Code: $c" "${al[@]}" || rc=1
   done

@@ -40,21 +40,8 @@ done
 grep -q 'lang="en"' "$W/503.html" || fail "the top pages are not in the first language"
 rc=0
 expect_http 200 - "$U/healthz" || rc=1
-cases=(
-  # Accept-Language => the folder served
-  "ja,de;q=0.8 => de"           # no Japanese pages: the next one
-  "de-CH => de"                 # a region matches its language
-  "fr;q=0.1,ar => ar"           # no q-value is q=1
-  "ja,ko;q=0.9,tlh;q=0.5 => en" # nothing supported: the first language
-  " => en"                      # no header
-  "fr;q=0.5,de;q=0.5 => fr"     # a tie: the header's order
-  "de;q=0,fr;q=0.1 => fr"       # q=0: never
-  "ar;q=0.85,de;q=0.8 => ar"    # 0.85 and 0.8 are one level: the order decides
-  "de-AT,de;q=0.9 => de-at"     # the longer tag first
-)
-for case in "${cases[@]}"; do
-  lang=${case##*=> }; header=${case% =>*}; header=${header# }
-  al=(); [ -n "$header" ] && al=(-H "Accept-Language: $header")
+for case in "${ACCEPT_LANGUAGE_CASES[@]}"; do
+  accept_language_case "$case"
   for c in 404 502 503; do
     expect_http "$c" "$W/$lang/$c.html" "$U/x" -H "X-Code: $c" -H 'X-Format: text/html,application/xhtml+xml' "${al[@]}" || rc=1
   done

@@ -47,3 +47,25 @@ expect_http() { # expect_http STATUS BODY_FILE|- URL [CURL_ARGS...]: status and 
   if [ "$body" != - ]; then cmp -s "$SCRATCH_BODY" "$body" || { echo "GET $url $*: body differs from $body" >&2; return 1; }; fi
   echo "ok: $want $url $*"
 }
+
+# Accept-Language headers and the folder nginx must serve for them, with language folders
+# en (the first), de, fr, ar and de-at: the negotiation rules of src/accept_language.rs, for
+# every nginx configuration that includes its lines (helm.sh, ingress-nginx.sh).
+ACCEPT_LANGUAGE_CASES=(
+  "ja,de;q=0.8 => de"           # no Japanese pages: the next one
+  "de-CH => de"                 # a region matches its language
+  "fr;q=0.1,ar => ar"           # no q-value is q=1
+  "ja,ko;q=0.9,tlh;q=0.5 => en" # nothing supported: the first language
+  " => en"                      # no header
+  "fr;q=0.5,de;q=0.5 => fr"     # a tie: the header's order
+  "de;q=0,fr;q=0.1 => fr"       # q=0: never
+  "ar;q=0.85,de;q=0.8 => ar"    # 0.85 and 0.8 are one level: the order decides
+  "de-AT,de;q=0.9 => de-at"     # the longer tag first
+)
+
+accept_language_case() { # accept_language_case CASE: sets lang (the folder) and al (curl's -H args)
+  local header
+  lang=${1##*=> }; header=${1% =>*}; header=${header# }
+  al=(); [ -n "$header" ] && al=(-H "Accept-Language: $header")
+  return 0
+}
